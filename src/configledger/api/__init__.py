@@ -1,0 +1,1 @@
+"""The HTTP surface: request authentication, routing and wire encoding."""

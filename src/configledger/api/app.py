@@ -1,0 +1,189 @@
+"""The HTTP edge: one request pipeline, read top to bottom.
+
+    target        X-Amz-Target -> an operation of botocore's model  (UnknownOperation)
+    authenticate  SigV4 -> account, region, principal                 (auth errors)
+    decode        JSON body                                           (SerializationException)
+    validate      botocore's input shape                              (ValidationException)
+    dispatch      the registered handler
+    encode        JSON 1.1 response, x-amzn-RequestId on every answer
+
+An ``AwsError`` anywhere becomes AWS's error body with its ``__type``; anything else is
+our fault, logged and answered as a 500 InternalFailure, never as a traceback.
+Handlers are synchronous (SQLAlchemy, boto3) and run on a thread pool so the event loop
+keeps accepting connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from configledger import __version__
+from configledger.api import model
+from configledger.api.auth import authenticate
+from configledger.api.context import RequestContext, Runtime
+from configledger.api.validation import validate_request
+from configledger.errors import (
+    AwsError,
+    InternalFailure,
+    SerializationException,
+    UnknownOperationException,
+)
+from configledger.operations import OPERATIONS
+
+log = logging.getLogger("configledger.api")
+
+CONTENT_TYPE = b"application/x-amz-json-1.1"
+HEALTH_PATH = "/_configledger/health"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    body: bytes
+    request_id: str
+    content_type: bytes = CONTENT_TYPE
+
+
+def _target(request: HttpRequest) -> str:
+    target = request.headers.get("x-amz-target", "")
+    prefix, _, name = target.partition(".")
+    if prefix != model.target_prefix() or model.operation(name) is None:
+        raise UnknownOperationException(f"Operation '{target}' is not known to AWS Config.")
+    if name not in OPERATIONS:
+        raise UnknownOperationException(
+            f"Operation {name} is part of AWS Config but not supported by ConfigLedger "
+            f"{__version__}."
+        )
+    return name
+
+
+def _decode(body: bytes) -> object:
+    if not body.strip():
+        return {}
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise SerializationException(f"The request body is not valid JSON: {exc}") from None
+
+
+class ConfigApi:
+    """The AWS Config JSON 1.1 endpoint as an ASGI application."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._executor = ThreadPoolExecutor(
+            max_workers=runtime.settings.workers, thread_name_prefix="configledger-request"
+        )
+
+    # -- the pipeline -------------------------------------------------------------------
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            if request.method == "GET" and request.path == HEALTH_PATH:
+                body = orjson.dumps({"service": "configledger", "version": __version__})
+                return HttpResponse(200, body, request_id, b"application/json")
+            name = _target(request)
+            now_ms = self.runtime.clock.now_ms()
+            caller = authenticate(
+                method=request.method,
+                path=request.path,
+                query_string=request.query_string,
+                headers=request.headers,
+                body=request.body,
+                credentials=self.runtime.credentials,
+                now_ms=now_ms,
+            )
+            operation = model.operation(name)
+            assert operation is not None  # _target checked it
+            params = validate_request(operation, _decode(request.body))
+            ctx = RequestContext(
+                runtime=self.runtime,
+                account_id=caller.credential.account_id,
+                region=caller.region,
+                principal_arn=caller.credential.principal_arn,
+                access_key_id=caller.credential.access_key_id,
+                request_id=request_id,
+                now_ms=now_ms,
+            )
+            result = OPERATIONS[name](ctx, params)
+            return HttpResponse(200, orjson.dumps(result), request_id)
+        except AwsError as error:
+            return HttpResponse(error.status, orjson.dumps(error.to_wire()), request_id)
+        except Exception:
+            log.exception("request %s failed", request_id)
+            failure = InternalFailure("The request processing has failed because of an unknown error.")
+            return HttpResponse(failure.status, orjson.dumps(failure.to_wire()), request_id)
+
+    # -- ASGI ---------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        request = HttpRequest(
+            method=scope["method"],
+            path=scope.get("raw_path", scope["path"].encode()).decode("latin-1"),
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=b"".join(chunks),
+        )
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(self._executor, self.handle, request)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [
+                    (b"content-type", response.content_type),
+                    (b"x-amzn-requestid", response.request_id.encode()),
+                    (b"content-length", str(len(response.body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self._executor.shutdown(wait=True)
+                self.runtime.database.dispose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return

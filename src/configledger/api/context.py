@@ -1,0 +1,43 @@
+"""What an operation knows about the request it serves, and the runtime behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from configledger.api.auth import CredentialStore
+from configledger.api.paging import TokenSigner
+from configledger.clock import Clock
+from configledger.settings import Settings
+from configledger.store.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Process-wide parts, built once at start-up and shared by every request."""
+
+    settings: Settings
+    database: Database
+    clock: Clock
+    tokens: TokenSigner
+    credentials: CredentialStore
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """One request: who asked, for which account and region, and when."""
+
+    runtime: Runtime
+    account_id: str
+    region: str
+    principal_arn: str
+    access_key_id: str
+    request_id: str
+    now_ms: int
+
+    @property
+    def database(self) -> Database:
+        return self.runtime.database
+
+    def arn(self, resource: str) -> str:
+        """An ARN of AWS Config's own resources in this account and region."""
+        return f"arn:aws:config:{self.region}:{self.account_id}:{resource}"

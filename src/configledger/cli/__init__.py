@@ -1,0 +1,1 @@
+"""The ``configledger`` command line."""

@@ -1,0 +1,76 @@
+"""``configledger serve | --version``: the command-line entry point.
+
+Flags override ``CONFIGLEDGER_*`` environment variables, which override the TOML file
+named by ``--config``; see ``configledger.settings``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from configledger import __version__
+from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="configledger",
+        description="A self-hosted AWS Config that speaks AWS Config's wire API.",
+    )
+    parser.add_argument("--version", action="version", version=f"configledger {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help=f"port to listen on (default {DEFAULT_PORT})")
+    serve.add_argument(
+        "--db",
+        dest="db_url",
+        help=f"SQLAlchemy URL of the store (default {DEFAULT_DB_URL}; "
+        "e.g. postgresql+psycopg://user@host/db)",
+    )
+    serve.add_argument("--config", help="TOML settings file (section [configledger])")
+    serve.add_argument(
+        "--credentials-file",
+        help="TOML file of access keys, secrets, accounts and principals",
+    )
+    serve.add_argument(
+        "--no-sandbox-credentials",
+        dest="sandbox_credentials",
+        action="store_false",
+        default=None,
+        help="refuse the sandbox credentials (key 'test' or a 12-digit key, secret 'test')",
+    )
+    serve.add_argument("--workers", type=int, help="request threads (default 8)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command != "serve":
+        _parser().print_help()
+        return 2
+    overrides = {
+        key: getattr(args, key)
+        for key in (
+            "host",
+            "port",
+            "db_url",
+            "credentials_file",
+            "sandbox_credentials",
+            "workers",
+            "log_level",
+        )
+    }
+    settings = load_settings(overrides, config_file=args.config)
+    from configledger.server import serve  # imported late: `--version` stays instant
+
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Configuration items: their shape, their two renderings, and how they change."""

@@ -1,0 +1,143 @@
+"""Turning an observation of a resource into a configuration item, or into nothing.
+
+Every path that records (PutResourceConfig today, the discovery engine later) comes
+through ``record``: compare with the newest item, decide the status, pick a
+configurationStateId strictly greater than the last one, and append item, projection
+and outbox event in one transaction under the resource's lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import orjson
+
+from configledger.errors import MaxActiveResourcesExceededException
+from configledger.history.items import ConfigurationItem, ItemStatus, Relationship, ResourceKey
+from configledger.store import items as item_store
+from configledger.store.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What was seen of one resource at one moment (everything but the metadata)."""
+
+    key: ResourceKey
+    configuration: str | None
+    resource_name: str | None = None
+    arn: str | None = None
+    availability_zone: str | None = None
+    resource_creation_ms: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    relationships: tuple[Relationship, ...] = ()
+    supplementary_configuration: dict[str, str] = field(default_factory=dict)
+    related_events: tuple[str, ...] = ()
+
+
+def _same_state(previous: ConfigurationItem, observed: Observation) -> bool:
+    """Whether nothing a user could see changed; configuration compared as JSON values,
+    so key order and whitespace are not changes."""
+
+    def parsed(text: str | None) -> object:
+        return orjson.loads(text) if text is not None else None
+
+    return (
+        previous.resource_name == observed.resource_name
+        and previous.arn == observed.arn
+        and previous.availability_zone == observed.availability_zone
+        and previous.tags == observed.tags
+        and previous.relationships == observed.relationships
+        and previous.supplementary_configuration == observed.supplementary_configuration
+        and parsed(previous.configuration) == parsed(observed.configuration)
+    )
+
+
+def record(
+    database: Database,
+    observed: Observation,
+    *,
+    now_ms: int,
+    custom: bool,
+    max_active_custom: int | None = None,
+) -> ConfigurationItem | None:
+    """Record ``observed`` as a new item; None when it changes nothing.
+
+    ``max_active_custom``: refuse a resource that is not active yet once that many
+    are (AWS's quota on custom resources), inside the same transaction as the append.
+    """
+    key = observed.key
+    with database.resource_lock(*_lock_key(key)), database.write() as conn:
+        previous_state = item_store.resource_state(conn, key)
+        previous = None
+        if previous_state is not None and previous_state.deleted_ms is None:
+            previous = item_store.load_item(conn, previous_state.item_seq)
+        if previous is not None and _same_state(previous, observed):
+            return None
+        if previous is None and max_active_custom is not None:
+            if item_store.active_custom_count(conn, key.account_id, key.region) >= max_active_custom:
+                raise MaxActiveResourcesExceededException(
+                    f"You have reached the limit of {max_active_custom} active custom "
+                    "resources in this account and region."
+                )
+        item = _new_item(key, observed, previous_state, now_ms)
+        item = replace(
+            item, status=ItemStatus.OK if previous is not None else ItemStatus.RESOURCE_DISCOVERED
+        )
+        item_store.append_item(conn, item, previous=previous_state, custom=custom, now_ms=now_ms)
+        return item
+
+
+def record_deletion(
+    database: Database, key: ResourceKey, *, now_ms: int
+) -> ConfigurationItem | None:
+    """Record that the resource is gone; None when it is unknown or already deleted."""
+    with database.resource_lock(*_lock_key(key)), database.write() as conn:
+        previous_state = item_store.resource_state(conn, key)
+        if previous_state is None or previous_state.deleted_ms is not None:
+            return None
+        previous = item_store.load_item(conn, previous_state.item_seq)
+        item = replace(
+            _new_item(key, Observation(key=key, configuration=None), previous_state, now_ms),
+            status=ItemStatus.RESOURCE_DELETED,
+            resource_name=previous.resource_name,
+            arn=previous.arn,
+            availability_zone=previous.availability_zone,
+            resource_creation_ms=previous.resource_creation_ms,
+        )
+        item_store.append_item(
+            conn, item, previous=previous_state, custom=previous_state.custom, now_ms=now_ms
+        )
+        return item
+
+
+def _lock_key(key: ResourceKey) -> tuple[str, str, str, str]:
+    return (key.account_id, key.region, key.resource_type, key.resource_id)
+
+
+def _new_item(
+    key: ResourceKey,
+    observed: Observation,
+    previous_state: item_store.ResourceState | None,
+    now_ms: int,
+) -> ConfigurationItem:
+    # configurationStateId is the capture time in ms and must grow strictly, even when
+    # two changes land within one millisecond or the clock steps back.
+    state_id = now_ms if previous_state is None else max(now_ms, previous_state.state_id + 1)
+    return ConfigurationItem(
+        account_id=key.account_id,
+        aws_region=key.region,
+        resource_type=key.resource_type,
+        resource_id=key.resource_id,
+        capture_ms=state_id,
+        state_id=state_id,
+        status=ItemStatus.OK,
+        configuration=observed.configuration,
+        resource_name=observed.resource_name,
+        arn=observed.arn,
+        availability_zone=observed.availability_zone,
+        resource_creation_ms=observed.resource_creation_ms,
+        tags=dict(observed.tags),
+        relationships=observed.relationships,
+        supplementary_configuration=dict(observed.supplementary_configuration),
+        related_events=observed.related_events,
+    )

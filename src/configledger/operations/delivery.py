@@ -1,0 +1,143 @@
+"""Delivery channel operations (spec 2.2, 6.1).
+
+Here the channel is checked for shape only; reaching the bucket and the topic is the
+delivery service's job.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from configledger.api.context import RequestContext
+from configledger.errors import (
+    InvalidDeliveryChannelNameException,
+    InvalidS3KeyPrefixException,
+    InvalidS3KmsKeyArnException,
+    InvalidSNSTopicARNException,
+    LastDeliveryChannelDeleteFailedException,
+    MaxNumberOfDeliveryChannelsExceededException,
+    NoAvailableConfigurationRecorderException,
+    NoSuchBucketException,
+    NoSuchDeliveryChannelException,
+)
+from configledger.operations.registry import Request, Response, operation
+from configledger.store import channels as store
+from configledger.store import recorders as recorder_store
+
+_KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+$")
+_SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:(?P<region>[a-z0-9-]+):\d{12}:[A-Za-z0-9_.-]{1,256}$")
+_CHANNEL_FIELDS = (
+    "name",
+    "s3BucketName",
+    "s3KeyPrefix",
+    "s3KmsKeyArn",
+    "snsTopicARN",
+    "configSnapshotDeliveryProperties",
+)
+
+
+def _no_such(name: str) -> NoSuchDeliveryChannelException:
+    return NoSuchDeliveryChannelException(f"Cannot find delivery channel with specified name '{name}'.")
+
+
+def _check_shape(ctx: RequestContext, channel: dict[str, Any]) -> None:
+    name = channel["name"]
+    if not name.strip():
+        raise InvalidDeliveryChannelNameException(
+            f"The delivery channel name '{name}' is not valid, blank string."
+        )
+    if not channel.get("s3BucketName"):
+        raise NoSuchBucketException("Cannot find a S3 bucket with an empty bucket name.")
+    prefix = channel.get("s3KeyPrefix")
+    if prefix is not None:
+        if prefix == "":
+            raise InvalidS3KeyPrefixException(
+                "The s3 key prefix '' is not valid, empty s3 key prefix."
+            )
+        if prefix.startswith("/") or "AWSLogs" in prefix:
+            raise InvalidS3KeyPrefixException(
+                f"The s3 key prefix '{prefix}' is not valid: it must not start with '/' "
+                "or contain 'AWSLogs'."
+            )
+    kms = channel.get("s3KmsKeyArn")
+    if kms is not None and not _KMS_ARN.match(kms):
+        raise InvalidS3KmsKeyArnException(f"The arn '{kms}' is not a valid kms key or alias arn.")
+    topic = channel.get("snsTopicARN")
+    if topic is not None:
+        match = _SNS_ARN.match(topic)
+        if match is None:
+            raise InvalidSNSTopicARNException(f"The sns topic arn '{topic}' is not valid.")
+        if match["region"] != ctx.region:
+            raise InvalidSNSTopicARNException(
+                f"The sns topic arn '{topic}' is not valid: the topic must be in the region "
+                f"of the delivery channel ({ctx.region})."
+            )
+
+
+@operation("PutDeliveryChannel")
+def put_delivery_channel(ctx: RequestContext, request: Request) -> Response:
+    given = request["DeliveryChannel"]
+    channel = {key: given[key] for key in _CHANNEL_FIELDS if key in given}
+    channel.setdefault("name", "default")
+    _check_shape(ctx, channel)
+    with ctx.database.write() as conn:
+        if not recorder_store.list_recorders(conn, ctx.account_id, ctx.region):
+            raise NoAvailableConfigurationRecorderException(
+                "Configuration recorder is not available to put delivery channel."
+            )
+        existing = store.list_channels(conn, ctx.account_id, ctx.region)
+        if existing and all(c["name"] != channel["name"] for c in existing):
+            raise MaxNumberOfDeliveryChannelsExceededException(
+                f"Failed to put delivery channel '{channel['name']}' because the maximum "
+                "number of delivery channels: 1 is reached."
+            )
+        store.put_channel(conn, ctx.account_id, ctx.region, channel, now_ms=ctx.now_ms)
+    return {}
+
+
+def _selected(ctx: RequestContext, names: list[str]) -> list[dict[str, Any]]:
+    with ctx.database.read() as conn:
+        found = store.list_channels(conn, ctx.account_id, ctx.region)
+    if not names:
+        return found
+    by_name = {c["name"]: c for c in found}
+    for name in names:
+        if name not in by_name:
+            raise _no_such(name)
+    return [by_name[name] for name in dict.fromkeys(names)]
+
+
+@operation("DescribeDeliveryChannels")
+def describe_delivery_channels(ctx: RequestContext, request: Request) -> Response:
+    return {"DeliveryChannels": _selected(ctx, request.get("DeliveryChannelNames") or [])}
+
+
+@operation("DescribeDeliveryChannelStatus")
+def describe_delivery_channel_status(ctx: RequestContext, request: Request) -> Response:
+    # Nothing has been delivered yet; the delivery service will report real attempts.
+    statuses = [
+        {
+            "name": channel["name"],
+            "configSnapshotDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"},
+            "configHistoryDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"},
+            "configStreamDeliveryInfo": {"lastStatus": "NOT_APPLICABLE"},
+        }
+        for channel in _selected(ctx, request.get("DeliveryChannelNames") or [])
+    ]
+    return {"DeliveryChannelsStatus": statuses}
+
+
+@operation("DeleteDeliveryChannel")
+def delete_delivery_channel(ctx: RequestContext, request: Request) -> Response:
+    name = request["DeliveryChannelName"]
+    with ctx.database.write() as conn:
+        if all(c["name"] != name for c in store.list_channels(conn, ctx.account_id, ctx.region)):
+            raise _no_such(name)
+        if any(r.recording for r in recorder_store.list_recorders(conn, ctx.account_id, ctx.region)):
+            raise LastDeliveryChannelDeleteFailedException(
+                f"Failed to delete last specified delivery channel with name '{name}', because "
+                "there is a running configuration recorder."
+            )
+        store.delete_channel(conn, ctx.account_id, ctx.region, name)
+    return {}

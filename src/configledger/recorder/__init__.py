@@ -1,0 +1,1 @@
+"""The configuration recorder: what to record, and (later) discovery of resources."""

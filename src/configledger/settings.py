@@ -1,0 +1,82 @@
+"""One frozen ``Settings``, loaded from flags, the environment and a TOML file in one place.
+
+Precedence, highest first: command-line flags, ``CONFIGLEDGER_*`` environment variables,
+the TOML file (``--config`` or ``CONFIGLEDGER_CONFIG``), then the defaults below. Every
+other module receives a ``Settings``; none reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PORT = 4588
+DEFAULT_DB_URL = "sqlite:///configledger.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    db_url: str = DEFAULT_DB_URL
+    # A TOML file of extra credentials (see configledger.api.auth).
+    credentials_file: str | None = None
+    # The sandbox credentials: key "test"/secret "test" and any 12-digit key with secret "test".
+    sandbox_credentials: bool = True
+    # Threads that run requests; SQLite writes are serialised regardless.
+    workers: int = 8
+    # AWS's limit of active custom resources (PutResourceConfig) per account and region.
+    max_active_custom_resources: int = 100_000
+    log_level: str = "info"
+
+
+_ENV_PREFIX = "CONFIGLEDGER_"
+_BOOL_TRUE = {"1", "true", "yes", "on"}
+
+
+def _coerce(name: str, raw: object) -> object:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if not isinstance(raw, str):
+        return raw
+    if kind == "int":
+        return int(raw)
+    if kind == "bool":
+        return raw.strip().lower() in _BOOL_TRUE
+    return raw
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | None = None,
+) -> Settings:
+    """Build the Settings from the TOML file, then the environment, then ``overrides``."""
+    environ = os.environ if environ is None else environ
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, object] = {}
+
+    path = config_file or environ.get(_ENV_PREFIX + "CONFIG")
+    if path:
+        with Path(path).open("rb") as fh:
+            document = tomllib.load(fh)
+        section = document.get("configledger", document)
+        for key, value in section.items():
+            name = key.replace("-", "_")
+            if name not in known:
+                raise ValueError(f"unknown setting {key!r} in {path}")
+            values[name] = _coerce(name, value)
+
+    for name in known:
+        raw = environ.get(_ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _coerce(name, raw)
+
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = value
+
+    return replace(Settings(), **values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy Core tables, SQLite by default and PostgreSQL for scale."""

@@ -1,0 +1,257 @@
+"""Configuration items: append with projection and outbox, and the reads the API serves.
+
+Every read here is shaped by an index: a history page is a range scan of
+``ix_configuration_items_resource_state``; list, batch and count read ``resources``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import ColumnElement, Connection, Table, and_, func, insert, select, tuple_, update
+
+from configledger.history.items import ConfigurationItem, ResourceKey
+from configledger.store.schema import configuration_items, outbox, resources
+
+ITEM_RECORDED = "ConfigurationItemRecorded"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceState:
+    """The projection row of one resource: its newest item and when it was deleted."""
+
+    key: ResourceKey
+    resource_name: str | None
+    item_seq: int
+    state_id: int
+    first_state_id: int
+    deleted_ms: int | None
+    custom: bool
+
+
+def _key_clause(table: Table, key: ResourceKey) -> ColumnElement[bool]:
+    return and_(
+        table.c.account_id == key.account_id,
+        table.c.region == key.region,
+        table.c.resource_type == key.resource_type,
+        table.c.resource_id == key.resource_id,
+    )
+
+
+def resource_state(conn: Connection, key: ResourceKey) -> ResourceState | None:
+    row = conn.execute(select(resources).where(_key_clause(resources, key))).first()
+    if row is None:
+        return None
+    return ResourceState(
+        key=key,
+        resource_name=row.resource_name,
+        item_seq=row.item_seq,
+        state_id=row.state_id,
+        first_state_id=row.first_state_id,
+        deleted_ms=row.deleted_ms,
+        custom=row.custom,
+    )
+
+
+def load_item(conn: Connection, seq: int) -> ConfigurationItem:
+    document = conn.execute(
+        select(configuration_items.c.document).where(configuration_items.c.seq == seq)
+    ).scalar_one()
+    return ConfigurationItem.from_record(document)
+
+
+def append_item(
+    conn: Connection,
+    item: ConfigurationItem,
+    *,
+    previous: ResourceState | None,
+    custom: bool,
+    now_ms: int,
+) -> int:
+    """Append ``item``, move the projection to it and queue its outbox event, all on
+    ``conn`` (the caller's transaction). The caller holds the resource's lock."""
+    seq = conn.execute(
+        insert(configuration_items).values(
+            account_id=item.account_id,
+            region=item.aws_region,
+            resource_type=item.resource_type,
+            resource_id=item.resource_id,
+            state_id=item.state_id,
+            status=item.status.value,
+            document=item.to_record(),
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    deleted_ms = item.capture_ms if item.status.is_deletion else None
+    if previous is None:
+        conn.execute(
+            insert(resources).values(
+                account_id=item.account_id,
+                region=item.aws_region,
+                resource_type=item.resource_type,
+                resource_id=item.resource_id,
+                resource_name=item.resource_name,
+                status=item.status.value,
+                item_seq=seq,
+                state_id=item.state_id,
+                first_state_id=item.state_id,
+                deleted_ms=deleted_ms,
+                custom=custom,
+            )
+        )
+    else:
+        conn.execute(
+            update(resources)
+            .where(_key_clause(resources, item.key))
+            .values(
+                resource_name=item.resource_name,
+                status=item.status.value,
+                item_seq=seq,
+                state_id=item.state_id,
+                deleted_ms=deleted_ms,
+            )
+        )
+    conn.execute(
+        insert(outbox).values(
+            account_id=item.account_id,
+            region=item.aws_region,
+            topic=ITEM_RECORDED,
+            subject_seq=seq,
+            payload=orjson.dumps(
+                {
+                    "resourceType": item.resource_type,
+                    "resourceId": item.resource_id,
+                    "configurationItemStatus": item.status.value,
+                    "configurationStateId": item.state_id,
+                    "previousItemSeq": previous.item_seq if previous else None,
+                }
+            ),
+            created_ms=now_ms,
+        )
+    )
+    return int(seq)
+
+
+def lower_bound(conn: Connection, key: ResourceKey, earlier_ms: int) -> int:
+    """The state id of the item that was current at ``earlier_ms`` (so its state
+    overlaps a window starting there), or ``earlier_ms`` when none was."""
+    found = conn.execute(
+        select(func.max(configuration_items.c.state_id)).where(
+            _key_clause(configuration_items, key),
+            configuration_items.c.state_id <= earlier_ms,
+        )
+    ).scalar()
+    return int(found) if found is not None else earlier_ms
+
+
+def history_page(
+    conn: Connection,
+    key: ResourceKey,
+    *,
+    lower_state_id: int,
+    later_ms: int,
+    forward: bool,
+    after_state_id: int | None,
+    limit: int,
+) -> list[ConfigurationItem]:
+    """Items with ``lower_state_id <= state_id <= later_ms``, in the asked order,
+    strictly after the cursor ``after_state_id``; at most ``limit``."""
+    c = configuration_items.c
+    query = select(c.document).where(
+        _key_clause(configuration_items, key),
+        c.state_id >= lower_state_id,
+        c.state_id <= later_ms,
+    )
+    if after_state_id is not None:
+        query = query.where(c.state_id > after_state_id if forward else c.state_id < after_state_id)
+    query = query.order_by(c.state_id.asc() if forward else c.state_id.desc()).limit(limit)
+    return [ConfigurationItem.from_record(row[0]) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredResource:
+    resource_type: str
+    resource_id: str
+    resource_name: str | None
+    deleted_ms: int | None
+
+
+def list_resources(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    resource_type: str,
+    *,
+    resource_ids: Sequence[str] | None,
+    resource_name: str | None,
+    include_deleted: bool,
+    after_resource_id: str | None,
+    limit: int,
+) -> list[DiscoveredResource]:
+    r = resources.c
+    query = select(r.resource_type, r.resource_id, r.resource_name, r.deleted_ms).where(
+        r.account_id == account_id, r.region == region, r.resource_type == resource_type
+    )
+    if resource_ids:
+        query = query.where(r.resource_id.in_(list(resource_ids)))
+    if resource_name is not None:
+        query = query.where(r.resource_name == resource_name)
+    if not include_deleted:
+        query = query.where(r.deleted_ms.is_(None))
+    if after_resource_id is not None:
+        query = query.where(r.resource_id > after_resource_id)
+    query = query.order_by(r.resource_id).limit(limit)
+    return [DiscoveredResource(*row) for row in conn.execute(query)]
+
+
+def current_items(
+    conn: Connection, account_id: str, region: str, keys: Iterable[tuple[str, str]]
+) -> list[ConfigurationItem]:
+    """The newest item of each (type, id) that exists and is not deleted, in one query."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return []
+    r = resources.c
+    query = (
+        select(configuration_items.c.document)
+        .join(resources, configuration_items.c.seq == r.item_seq)
+        .where(
+            r.account_id == account_id,
+            r.region == region,
+            r.deleted_ms.is_(None),
+            tuple_(r.resource_type, r.resource_id).in_(wanted),
+        )
+    )
+    return [ConfigurationItem.from_record(row[0]) for row in conn.execute(query)]
+
+
+def resource_counts(
+    conn: Connection, account_id: str, region: str, resource_types: Sequence[str] | None
+) -> list[tuple[str, int]]:
+    """(type, count) of resources not deleted, biggest first, then by type."""
+    r = resources.c
+    count = func.count().label("n")
+    query = (
+        select(r.resource_type, count)
+        .where(r.account_id == account_id, r.region == region, r.deleted_ms.is_(None))
+        .group_by(r.resource_type)
+        .order_by(count.desc(), r.resource_type)
+    )
+    if resource_types:
+        query = query.where(r.resource_type.in_(list(resource_types)))
+    return [(row[0], int(row[1])) for row in conn.execute(query)]
+
+
+def active_custom_count(conn: Connection, account_id: str, region: str) -> int:
+    r = resources.c
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                r.account_id == account_id,
+                r.region == region,
+                r.custom.is_(True),
+                r.deleted_ms.is_(None),
+            )
+        ).scalar_one()
+    )

@@ -1,0 +1,163 @@
+"""The tables, the single source of truth for the store's shape.
+
+Every row belongs to an (account_id, region) partition, and every query names both:
+that is how accounts and regions stay isolated.
+
+Configuration items are append-only. ``resources`` is a projection of the newest item
+of each resource, kept in the same transaction as the append, so that the list, batch
+and count operations never scan history. ``outbox`` is written in that same
+transaction too: consumers (delivery, rules) read it by sequence number and keep their
+own cursor in ``outbox_cursors``, so a crash between commit and consumption loses
+nothing.
+
+Alembic migrations under ``migrations/`` build exactly these tables; a test compares
+the two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for a
+# sequence that can pass two billion items.
+Sequence = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _partition() -> list[Column[str]]:
+    return [
+        Column("account_id", String(12), primary_key=True),
+        Column("region", String(32), primary_key=True),
+    ]
+
+
+recorders = Table(
+    "recorders",
+    metadata,
+    *_partition(),
+    Column("name", String(256), primary_key=True),
+    Column("arn", String(512), nullable=False, unique=True),
+    Column("role_arn", String(2048), nullable=False),
+    Column("recording_group", Text, nullable=False),  # JSON, the API form
+    Column("recording_mode", Text, nullable=False),  # JSON, the API form
+    Column("recording", Boolean, nullable=False, default=False),
+    Column("last_start_ms", BigInteger),
+    Column("last_stop_ms", BigInteger),
+    Column("last_status", String(32)),
+    Column("last_status_change_ms", BigInteger),
+    Column("last_error_code", String(256)),
+    Column("last_error_message", Text),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+delivery_channels = Table(
+    "delivery_channels",
+    metadata,
+    *_partition(),
+    Column("name", String(256), primary_key=True),
+    Column("document", Text, nullable=False),  # JSON, the API form
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+retention_configurations = Table(
+    "retention_configurations",
+    metadata,
+    *_partition(),
+    Column("name", String(256), primary_key=True),
+    Column("retention_days", Integer, nullable=False),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    *_partition(),
+    Column("resource_arn", String(1024), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("value", String(256), nullable=False),
+)
+
+configuration_items = Table(
+    "configuration_items",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("resource_type", String(256), nullable=False),
+    Column("resource_id", String(768), nullable=False),
+    # configurationStateId: the capture time in epoch ms, strictly increasing per resource.
+    Column("state_id", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("document", LargeBinary, nullable=False),  # orjson of the stored item
+    Index(
+        "ix_configuration_items_resource_state",
+        "account_id",
+        "region",
+        "resource_type",
+        "resource_id",
+        "state_id",
+        unique=True,
+    ),
+)
+
+resources = Table(
+    "resources",
+    metadata,
+    *_partition(),
+    Column("resource_type", String(256), primary_key=True),
+    Column("resource_id", String(768), primary_key=True),
+    Column("resource_name", String(1024)),
+    Column("status", String(32), nullable=False),
+    Column("item_seq", BigInteger, nullable=False),  # the newest item
+    Column("state_id", BigInteger, nullable=False),  # its configurationStateId
+    Column("first_state_id", BigInteger, nullable=False),
+    Column("deleted_ms", BigInteger),  # set while the newest item is a deletion
+    Column("custom", Boolean, nullable=False),  # recorded through PutResourceConfig
+    Index("ix_resources_name", "account_id", "region", "resource_type", "resource_name"),
+    Index("ix_resources_custom_active", "account_id", "region", "custom", "deleted_ms"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    # What happened, e.g. "ConfigurationItemRecorded"; consumers filter on it.
+    Column("topic", String(64), nullable=False),
+    # The row the event is about (configuration_items.seq for items), if any.
+    Column("subject_seq", BigInteger),
+    Column("payload", LargeBinary, nullable=False),  # orjson, topic-specific
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+outbox_cursors = Table(
+    "outbox_cursors",
+    metadata,
+    Column("consumer", String(64), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+server_state = Table(
+    "server_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
