@@ -41,7 +41,11 @@ def raw_call(
     response = _http.request(
         "POST", url + "/", body=data, headers=dict(prepared.headers), timeout=10, retries=False
     )
-    return response.status, orjson.loads(response.data or b"{}"), dict(response.headers)
+    return (
+        response.status,
+        orjson.loads(response.data or b"{}"),
+        {k.lower(): v for k, v in response.headers.items()},
+    )
 
 
 def row_counts(db_url: str, account_id: str) -> dict[str, int]:

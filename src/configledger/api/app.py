@@ -33,6 +33,7 @@ from configledger.api.validation import validate_request
 from configledger.errors import (
     AwsError,
     InternalFailure,
+    InvalidSignatureException,
     SerializationException,
     UnknownOperationException,
 )
@@ -42,6 +43,7 @@ log = logging.getLogger("configledger.api")
 
 CONTENT_TYPE = b"application/x-amz-json-1.1"
 HEALTH_PATH = "/_configledger/health"
+SIGNING_NAME = "config"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -116,6 +118,10 @@ class ConfigApi:
                 credentials=self.runtime.credentials,
                 now_ms=now_ms,
             )
+            if caller.service != SIGNING_NAME:
+                raise InvalidSignatureException(
+                    f"Credential should be scoped to correct service: '{SIGNING_NAME}'. "
+                )
             operation = model.operation(name)
             assert operation is not None  # _target checked it
             params = validate_request(operation, _decode(request.body))

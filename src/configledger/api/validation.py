@@ -252,7 +252,7 @@ class _String(_Scalar):
         return found
 
     def _custom(self, value: str) -> bool:
-        return False and _CUSTOM_TYPE.fullmatch(value) is not None
+        return self.open_enum and _CUSTOM_TYPE.fullmatch(value) is not None
 
 
 class _Number(_Scalar):
