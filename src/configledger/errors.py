@@ -175,10 +175,6 @@ class InvalidSNSTopicARNException(ClientError):
     code = "InvalidSNSTopicARNException"
 
 
-class InvalidDeliveryFrequency(ClientError):
-    code = "InvalidDeliveryFrequency"
-
-
 # -- resources and history --------------------------------------------------------------
 
 
