@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -150,7 +151,7 @@ def config_client(
     *,
     validate: bool = True,
     secret: str = "test",
-) -> object:
+) -> Any:
     """A boto3 Config client acting as ``account`` (a fresh one by default).
 
     ``validate=False`` switches off botocore's client-side parameter validation so a test
@@ -174,7 +175,7 @@ def account() -> str:
 
 
 @pytest.fixture
-def config(backend: LiveServer, account: str):  # type: ignore[no-untyped-def]
+def config(backend: LiveServer, account: str) -> Any:
     """A Config client for a fresh account on each backend."""
     return config_client(backend, account)
 
@@ -182,12 +183,10 @@ def config(backend: LiveServer, account: str):  # type: ignore[no-untyped-def]
 ROLE_ARN = "arn:aws:iam::123456789012:role/config-role"
 
 
-def start_recording(client: object, bucket: str = "config-bucket") -> None:
+def start_recording(client: Any, bucket: str = "config-bucket") -> None:
     """Recorder + channel + start: what PutResourceConfig needs."""
-    client.put_configuration_recorder(  # type: ignore[attr-defined]
+    client.put_configuration_recorder(
         ConfigurationRecorder={"name": "default", "roleARN": ROLE_ARN}
     )
-    client.put_delivery_channel(  # type: ignore[attr-defined]
-        DeliveryChannel={"name": "default", "s3BucketName": bucket}
-    )
-    client.start_configuration_recorder(ConfigurationRecorderName="default")  # type: ignore[attr-defined]
+    client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+    client.start_configuration_recorder(ConfigurationRecorderName="default")

@@ -7,7 +7,7 @@ import json
 from tests.conftest import start_recording
 
 
-def test_custom_resource_history_walkthrough(config) -> None:  # type: ignore[no-untyped-def]
+def test_custom_resource_history_walkthrough(config) -> None:
     start_recording(config)
     for version in range(3):
         config.put_resource_config(

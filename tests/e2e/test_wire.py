@@ -15,7 +15,6 @@ from tests.conftest import LiveServer, config_client, new_account, start_server
 from tests.helpers import raw_call, row_counts
 
 
-
 def test_every_answer_carries_a_request_id(server: LiveServer) -> None:
     status, body, headers = raw_call(server.url, "DescribeRetentionConfigurations", "{}")
     assert status == 200
@@ -29,7 +28,7 @@ def test_every_answer_carries_a_request_id(server: LiveServer) -> None:
 
 def test_boto3_reads_the_request_id(server: LiveServer) -> None:
     client = config_client(server)
-    meta = client.describe_configuration_recorders()["ResponseMetadata"]  # type: ignore[attr-defined]
+    meta = client.describe_configuration_recorders()["ResponseMetadata"]
     assert uuid.UUID(meta["RequestId"])
 
 
@@ -71,12 +70,14 @@ def test_empty_body_means_no_members(server: LiveServer) -> None:
 def test_timestamps_are_epoch_seconds(server: LiveServer) -> None:
     account = new_account()
     client = config_client(server, account)
-    client.put_configuration_recorder(  # type: ignore[attr-defined]
+    client.put_configuration_recorder(
         ConfigurationRecorder={"name": "default", "roleARN": "arn:aws:iam::1:role/r"}
     )
-    client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})  # type: ignore[attr-defined]
-    client.start_configuration_recorder(ConfigurationRecorderName="default")  # type: ignore[attr-defined]
-    _, body, _ = raw_call(server.url, "DescribeConfigurationRecorderStatus", "{}", access_key=account)
+    client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})
+    client.start_configuration_recorder(ConfigurationRecorderName="default")
+    _, body, _ = raw_call(
+        server.url, "DescribeConfigurationRecorderStatus", "{}", access_key=account
+    )
     started = body["ConfigurationRecordersStatus"][0]["lastStartTime"]
     assert isinstance(started, float | int)
     assert abs(started - SystemClock().now_ms() / 1000) < 60
@@ -110,7 +111,7 @@ def test_wrong_secret(server: LiveServer) -> None:
     before = row_counts(server.db_url, account)
     client = config_client(server, account, secret="not-the-secret")
     with pytest.raises(ClientError) as error:
-        client.put_configuration_recorder(  # type: ignore[attr-defined]
+        client.put_configuration_recorder(
             ConfigurationRecorder={"name": "default", "roleARN": "arn:aws:iam::1:role/r"}
         )
     assert error.value.response["Error"]["Code"] == "InvalidSignatureException"
@@ -121,7 +122,7 @@ def test_wrong_secret(server: LiveServer) -> None:
 def test_unknown_access_key(server: LiveServer) -> None:
     client = config_client(server, "AKIAUNKNOWNKEY000000")
     with pytest.raises(ClientError) as error:
-        client.describe_configuration_recorders()  # type: ignore[attr-defined]
+        client.describe_configuration_recorders()
     assert error.value.response["Error"]["Code"] == "UnrecognizedClientException"
     assert error.value.response["Error"]["Message"] == (
         "The security token included in the request is invalid."
@@ -152,7 +153,7 @@ def test_signed_for_another_service(server: LiveServer) -> None:
 
 
 @pytest.fixture
-def server_in_the_future(tmp_path: Path):  # type: ignore[no-untyped-def]
+def server_in_the_future(tmp_path: Path):
     """A server whose clock runs 20 minutes ahead: every real signature is expired."""
     clock = FrozenClock(SystemClock().now_ms() + 20 * 60 * 1000)
     live = start_server(f"sqlite:///{tmp_path / 'future.db'}", clock=clock)
@@ -163,7 +164,7 @@ def server_in_the_future(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_expired_signature(server_in_the_future: LiveServer) -> None:
     client = config_client(server_in_the_future)
     with pytest.raises(ClientError) as error:
-        client.describe_configuration_recorders()  # type: ignore[attr-defined]
+        client.describe_configuration_recorders()
     assert error.value.response["Error"]["Code"] == "InvalidSignatureException"
     assert error.value.response["Error"]["Message"].startswith("Signature expired:")
 
@@ -197,7 +198,7 @@ def test_credentials_file_and_no_sandbox_credentials(tmp_path: Path) -> None:
         arn = alice.describe_configuration_recorders()["ConfigurationRecorders"][0]["arn"]
         assert arn.startswith("arn:aws:config:eu-west-1:111122223333:configuration-recorder/")
         with pytest.raises(ClientError) as error:
-            config_client(live, "test").describe_configuration_recorders()  # type: ignore[attr-defined]
+            config_client(live, "test").describe_configuration_recorders()
         assert error.value.response["Error"]["Code"] == "UnrecognizedClientException"
     finally:
         live.stop()

@@ -140,7 +140,9 @@ class ConfigApi:
             return HttpResponse(error.status, orjson.dumps(error.to_wire()), request_id)
         except Exception:
             log.exception("request %s failed", request_id)
-            failure = InternalFailure("The request processing has failed because of an unknown error.")
+            failure = InternalFailure(
+                "The request processing has failed because of an unknown error."
+            )
             return HttpResponse(failure.status, orjson.dumps(failure.to_wire()), request_id)
 
     # -- ASGI ---------------------------------------------------------------------------

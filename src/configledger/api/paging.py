@@ -29,9 +29,9 @@ class TokenSigner:
 
     @staticmethod
     def _binding(scope: str, bound: Any) -> str:
-        return hashlib.sha256(orjson.dumps([scope, bound], option=orjson.OPT_SORT_KEYS)).hexdigest()[
-            :16
-        ]
+        return hashlib.sha256(
+            orjson.dumps([scope, bound], option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()[:16]
 
     def issue(self, scope: str, bound: Any, position: Any) -> str:
         """A token for ``position`` valid only for the same ``scope`` and ``bound`` params."""
