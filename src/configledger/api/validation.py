@@ -32,15 +32,17 @@ import botocore.model
 
 from configledger.errors import SerializationException, ValidationException
 
-__all__ = ["OPEN_ENUM_SHAPES", "validate_request"]
+__all__ = ["OPEN_ENUM_OPERATIONS", "OPEN_ENUM_SHAPES", "validate_request"]
 
 # ``ResourceType`` is an enum in the model, yet AWS Config accepts the third-party types that
-# customers record with PutResourceConfig (``MyCompany::Build::Agent``) wherever the model
-# uses that shape, e.g. GetResourceConfigHistory.resourceType and
-# ListDiscoveredResources.resourceType.  For the shapes named here, a value of the custom-type
-# form passes even when the enum lacks it; anything else still fails with the enum text.
-# Read when a shape is first compiled.
+# customers record with PutResourceConfig (``MyCompany::Build::Agent``) in the operations that
+# read recorded resources back.  In those operations (and only there: a recorder's recording
+# group takes AWS's own types only), a value of the custom-type form passes even when the enum
+# lacks it; anything else still fails with the enum text.  Read when a shape is first compiled.
 OPEN_ENUM_SHAPES: Final[frozenset[str]] = frozenset({"ResourceType"})
+OPEN_ENUM_OPERATIONS: Final[frozenset[str]] = frozenset(
+    {"GetResourceConfigHistory", "ListDiscoveredResources", "BatchGetResourceConfig"}
+)
 _CUSTOM_TYPE: Final = re.compile(r"[A-Za-z0-9]{1,64}::[A-Za-z0-9]{1,64}::[A-Za-z0-9]{1,64}")
 
 # Coral's texts for JSON of the wrong type.
@@ -209,7 +211,7 @@ class _String(_Scalar):
         "regex_text",
     )
 
-    def __init__(self, shape: botocore.model.Shape) -> None:
+    def __init__(self, shape: botocore.model.Shape, *, open_enum: bool = False) -> None:
         super().__init__(shape)
         meta = shape.metadata
         self.max_len: int | None = meta.get("max")
@@ -222,7 +224,7 @@ class _String(_Scalar):
         values: list[str] = list(meta.get("enum") or ())
         self.enum = frozenset(values) if values else None
         self.enum_text = "Member must satisfy enum value set: [" + ", ".join(values) + "]"
-        self.open_enum = shape.name in OPEN_ENUM_SHAPES
+        self.open_enum = open_enum
         self.rules = tuple(
             text
             for present, text in (
@@ -481,7 +483,10 @@ class _Map(_Collection):
 # -- compiling --------------------------------------------------------------------------
 
 _LOCK: Final = threading.Lock()
-_NODES: dict[tuple[str, str], _Node] = {}
+# A scope is (service, whether ResourceType is open): the same shape compiles differently
+# for the few operations that accept third-party resource types.
+_Scope = tuple[str, bool]
+_NODES: dict[tuple[_Scope, str], _Node] = {}
 _ROOTS: dict[tuple[str, str], _Node | None] = {}
 _SCALARS: Final[dict[str, type[_Scalar]]] = {
     "string": _String,
@@ -499,29 +504,35 @@ def _root_for(operation: botocore.model.OperationModel) -> _Node | None:
     """The compiled input shape of ``operation``; None when it takes no input."""
     service: str = operation.service_model.service_name
     key = (service, operation.name)
+    scope = (service, operation.name in OPEN_ENUM_OPERATIONS)
     if key in _ROOTS:
         return _ROOTS[key]
     with _LOCK:
         if key not in _ROOTS:
             shape = operation.input_shape
-            _ROOTS[key] = None if shape is None else _compile(service, shape)
+            _ROOTS[key] = None if shape is None else _compile(scope, shape)
         return _ROOTS[key]
 
 
-def _compile(service: str, shape: botocore.model.Shape) -> _Node:
+def _compile(scope: _Scope, shape: botocore.model.Shape) -> _Node:
     """The node for ``shape``, built once.  Call with ``_LOCK`` held."""
-    key = (service, shape.name)
+    key = (scope, shape.name)
     if key in _NODES:
         return _NODES[key]
     kind: str = shape.type_name
     if kind == "structure":
-        return _compile_structure(service, shape, key)
+        return _compile_structure(scope, shape, key)
     if kind == "list":
-        return _compile_list(service, shape, key)
+        return _compile_list(scope, shape, key)
     if kind == "map":
-        return _compile_map(service, shape, key)
+        return _compile_map(scope, shape, key)
     scalar = _SCALARS.get(kind)
-    node = _Node() if scalar is None else scalar(shape)  # documents: taken as they come
+    if scalar is None:
+        node = _Node()  # documents: taken as they come
+    elif scalar is _String:
+        node = _String(shape, open_enum=scope[1] and shape.name in OPEN_ENUM_SHAPES)
+    else:
+        node = scalar(shape)
     _NODES[key] = node
     return node
 
@@ -530,32 +541,32 @@ def _compile(service: str, shape: botocore.model.Shape) -> _Node:
 
 
 def _compile_structure(
-    service: str, shape: botocore.model.StructureShape, key: tuple[str, str]
+    scope: _Scope, shape: botocore.model.StructureShape, key: tuple[_Scope, str]
 ) -> _Node:
     node = _NODES[key] = _Structure()
-    node.members = tuple(_compile_member(service, shape, name) for name in shape.members)
+    node.members = tuple(_compile_member(scope, shape, name) for name in shape.members)
     return node
 
 
 def _compile_member(
-    service: str, structure: botocore.model.StructureShape, name: str
+    scope: _Scope, structure: botocore.model.StructureShape, name: str
 ) -> tuple[str, str, _Node, bool]:
     member = structure.members[name]
     wire: str = member.serialization.get("name", name)
     required = name in structure.required_members
-    return wire, _lower_first(wire), _compile(service, member), required
+    return wire, _lower_first(wire), _compile(scope, member), required
 
 
-def _compile_list(service: str, shape: botocore.model.ListShape, key: tuple[str, str]) -> _Node:
+def _compile_list(scope: _Scope, shape: botocore.model.ListShape, key: tuple[_Scope, str]) -> _Node:
     node = _NODES[key] = _List(shape)
-    node.member = _compile(service, shape.member)
+    node.member = _compile(scope, shape.member)
     return node
 
 
-def _compile_map(service: str, shape: botocore.model.MapShape, key: tuple[str, str]) -> _Node:
+def _compile_map(scope: _Scope, shape: botocore.model.MapShape, key: tuple[_Scope, str]) -> _Node:
     node = _NODES[key] = _Map(shape)
-    key_node = _compile(service, shape.key)
+    key_node = _compile(scope, shape.key)
     if isinstance(key_node, _Scalar):  # JSON keys are strings; any other key shape checks nothing
         node.key = key_node
-    node.value = _compile(service, shape.value)
+    node.value = _compile(scope, shape.value)
     return node

@@ -38,7 +38,9 @@ _CHANNEL_FIELDS = (
 
 
 def _no_such(name: str) -> NoSuchDeliveryChannelException:
-    return NoSuchDeliveryChannelException(f"Cannot find delivery channel with specified name '{name}'.")
+    return NoSuchDeliveryChannelException(
+        f"Cannot find delivery channel with specified name '{name}'."
+    )
 
 
 def _check_shape(ctx: RequestContext, channel: dict[str, Any]) -> None:
@@ -82,6 +84,7 @@ def put_delivery_channel(ctx: RequestContext, request: Request) -> Response:
     channel.setdefault("name", "default")
     _check_shape(ctx, channel)
     with ctx.database.write() as conn:
+        recorder_store.lock_configuration(conn, ctx.account_id, ctx.region)
         if not recorder_store.list_recorders(conn, ctx.account_id, ctx.region):
             raise NoAvailableConfigurationRecorderException(
                 "Configuration recorder is not available to put delivery channel."
@@ -132,9 +135,12 @@ def describe_delivery_channel_status(ctx: RequestContext, request: Request) -> R
 def delete_delivery_channel(ctx: RequestContext, request: Request) -> Response:
     name = request["DeliveryChannelName"]
     with ctx.database.write() as conn:
+        recorder_store.lock_configuration(conn, ctx.account_id, ctx.region)
         if all(c["name"] != name for c in store.list_channels(conn, ctx.account_id, ctx.region)):
             raise _no_such(name)
-        if any(r.recording for r in recorder_store.list_recorders(conn, ctx.account_id, ctx.region)):
+        if any(
+            r.recording for r in recorder_store.list_recorders(conn, ctx.account_id, ctx.region)
+        ):
             raise LastDeliveryChannelDeleteFailedException(
                 f"Failed to delete last specified delivery channel with name '{name}', because "
                 "there is a running configuration recorder."

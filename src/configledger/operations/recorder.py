@@ -18,6 +18,7 @@ from configledger.errors import (
     ValidationException,
 )
 from configledger.operations.registry import Request, Response, operation
+from configledger.operations.tags import missing_key_errors, raise_validation
 from configledger.recorder import recording_group
 from configledger.store import channels as channel_store
 from configledger.store import recorders as store
@@ -27,6 +28,11 @@ from configledger.store.recorders import Recorder
 RESERVED_PREFIX = "AWSConfigurationRecorderFor"
 MAX_TAGS = 50
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def _check_model_gaps(request: Request) -> None:
+    """What the model-driven validator lets through but AWS refuses (a tag without a key)."""
+    raise_validation(missing_key_errors(request.get("Tags") or []))
 
 
 def _no_such(name: str) -> NoSuchConfigurationRecorderException:
@@ -79,6 +85,7 @@ def _selected(ctx: RequestContext, request: Request) -> list[Recorder]:
 
 @operation("PutConfigurationRecorder")
 def put_configuration_recorder(ctx: RequestContext, request: Request) -> Response:
+    _check_model_gaps(request)
     spec = request["ConfigurationRecorder"]
     name = spec.get("name", "default")
     if not name.strip():
@@ -98,11 +105,13 @@ def put_configuration_recorder(ctx: RequestContext, request: Request) -> Respons
         )
     group = recording_group.normalise_group(spec.get("recordingGroup"))
     mode = recording_group.normalise_mode(spec.get("recordingMode"))
+    recording_group.check_frequencies(group, mode)
     new_tags = {t["Key"]: t.get("Value", "") for t in request.get("Tags") or []}
     if len(new_tags) > MAX_TAGS:
         raise TooManyTagsException(f"The number of tags exceeds the limit of {MAX_TAGS}.")
 
     with ctx.database.write() as conn:
+        store.lock_configuration(conn, ctx.account_id, ctx.region)
         existing = store.list_recorders(conn, ctx.account_id, ctx.region)
         same = next((r for r in existing if r.name == name), None)
         if same is None and existing:
@@ -168,6 +177,8 @@ def list_configuration_recorders(ctx: RequestContext, request: Request) -> Respo
     for flt in request.get("Filters") or []:
         if flt.get("filterName") == "recordingScope":
             scopes = set(flt.get("filterValue") or [])
+    # The token is bound to the filter; a set is not JSON, a sorted list is.
+    bound = None if scopes is None else sorted(scopes)
     with ctx.database.read() as conn:
         found = store.list_recorders(conn, ctx.account_id, ctx.region)
     summaries = [
@@ -177,12 +188,14 @@ def list_configuration_recorders(ctx: RequestContext, request: Request) -> Respo
     ]
     start = 0
     if request.get("NextToken"):
-        start = int(ctx.runtime.tokens.open(request["NextToken"], "ListConfigurationRecorders", scopes and sorted(scopes)))
+        start = int(
+            ctx.runtime.tokens.open(request["NextToken"], "ListConfigurationRecorders", bound)
+        )
     page = summaries[start : start + limit]
     out: Response = {"ConfigurationRecorderSummaries": page}
     if start + limit < len(summaries):
         out["NextToken"] = ctx.runtime.tokens.issue(
-            "ListConfigurationRecorders", scopes and sorted(scopes), start + limit
+            "ListConfigurationRecorders", bound, start + limit
         )
     return out
 
@@ -190,6 +203,7 @@ def list_configuration_recorders(ctx: RequestContext, request: Request) -> Respo
 @operation("StartConfigurationRecorder")
 def start_configuration_recorder(ctx: RequestContext, request: Request) -> Response:
     with ctx.database.write() as conn:
+        store.lock_configuration(conn, ctx.account_id, ctx.region)
         recorder = find_recorder(ctx, conn, request["ConfigurationRecorderName"])
         if not channel_store.list_channels(conn, ctx.account_id, ctx.region):
             raise NoAvailableDeliveryChannelException(
@@ -212,6 +226,7 @@ def start_configuration_recorder(ctx: RequestContext, request: Request) -> Respo
 @operation("StopConfigurationRecorder")
 def stop_configuration_recorder(ctx: RequestContext, request: Request) -> Response:
     with ctx.database.write() as conn:
+        store.lock_configuration(conn, ctx.account_id, ctx.region)
         recorder = find_recorder(ctx, conn, request["ConfigurationRecorderName"])
         if recorder.recording:
             store.update_recorder(conn, recorder, recording=False, last_stop_ms=ctx.now_ms)
@@ -221,6 +236,7 @@ def stop_configuration_recorder(ctx: RequestContext, request: Request) -> Respon
 @operation("DeleteConfigurationRecorder")
 def delete_configuration_recorder(ctx: RequestContext, request: Request) -> Response:
     with ctx.database.write() as conn:
+        store.lock_configuration(conn, ctx.account_id, ctx.region)
         recorder = find_recorder(ctx, conn, request["ConfigurationRecorderName"])
         store.delete_recorder(conn, recorder)
         tag_store.remove_tags(conn, ctx.account_id, ctx.region, recorder.arn)
@@ -239,6 +255,7 @@ def _recorder_by_arn(ctx: RequestContext, conn: Any, arn: str) -> Recorder:
 def _edit_types(ctx: RequestContext, request: Request, *, add: bool) -> Response:
     wanted = list(dict.fromkeys(request["ResourceTypes"]))
     with ctx.database.write() as conn:
+        store.lock_configuration(conn, ctx.account_id, ctx.region)
         recorder = _recorder_by_arn(ctx, conn, request["ConfigurationRecorderArn"])
         which, current = recording_group.editable_types(recorder.recording_group)
         if add:
@@ -258,6 +275,7 @@ def _edit_types(ctx: RequestContext, request: Request, *, add: bool) -> Response
                 )
             updated = [t for t in current if t not in wanted]
         group = recording_group.with_types(recorder.recording_group, which, updated)
+        recording_group.check_frequencies(group, recorder.recording_mode)
         store.update_recorder(conn, recorder, recording_group=group)
         recorder = find_recorder(ctx, conn, recorder.name)
     return {"ConfigurationRecorder": _to_api(recorder)}

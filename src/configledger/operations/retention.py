@@ -5,6 +5,7 @@ from __future__ import annotations
 from configledger.api.context import RequestContext
 from configledger.errors import NoSuchRetentionConfigurationException, ValidationException
 from configledger.operations.registry import Request, Response, operation
+from configledger.store import recorders as recorder_store
 from configledger.store import retention as store
 
 NAME = "default"
@@ -20,6 +21,7 @@ def _no_such(name: str) -> NoSuchRetentionConfigurationException:
 def put_retention_configuration(ctx: RequestContext, request: Request) -> Response:
     days = request["RetentionPeriodInDays"]
     with ctx.database.write() as conn:
+        recorder_store.lock_configuration(conn, ctx.account_id, ctx.region)
         store.put_retention(conn, ctx.account_id, ctx.region, NAME, days)
     return {"RetentionConfiguration": {"Name": NAME, "RetentionPeriodInDays": days}}
 
@@ -54,6 +56,7 @@ def describe_retention_configurations(ctx: RequestContext, request: Request) -> 
 def delete_retention_configuration(ctx: RequestContext, request: Request) -> Response:
     name = request["RetentionConfigurationName"]
     with ctx.database.write() as conn:
+        recorder_store.lock_configuration(conn, ctx.account_id, ctx.region)
         if all(f[0] != name for f in store.list_retention(conn, ctx.account_id, ctx.region)):
             raise _no_such(name)
         store.delete_retention(conn, ctx.account_id, ctx.region, name)

@@ -8,6 +8,7 @@ model cannot express (spec 5.2 and 5.3).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from configledger.errors import InvalidRecordingGroupException, ValidationException
@@ -40,7 +41,9 @@ def normalise_group(group: dict[str, Any] | None) -> dict[str, Any]:
     all_supported = bool(group.get("allSupported", False))
     include_global = bool(group.get("includeGlobalResourceTypes", False))
     types = list(dict.fromkeys(group.get("resourceTypes") or []))
-    excluded = list(dict.fromkeys((group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or []))
+    excluded = list(
+        dict.fromkeys((group.get("exclusionByResourceTypes") or {}).get("resourceTypes") or [])
+    )
     strategy = (group.get("recordingStrategy") or {}).get("useOnly")
 
     if include_global and not all_supported:
@@ -93,16 +96,42 @@ def normalise_mode(mode: dict[str, Any] | None) -> dict[str, Any]:
     overrides = []
     for override in mode.get("recordingModeOverrides") or []:
         if override["recordingFrequency"] == "DAILY":
-            forbidden = sorted(CONTINUOUS_ONLY.intersection(override["resourceTypes"]))
-            if forbidden:
-                raise ValidationException(
-                    f"The following resource types can only be recorded continuously: "
-                    f"{', '.join(forbidden)}"
-                )
+            _refuse_daily(CONTINUOUS_ONLY.intersection(override["resourceTypes"]))
         overrides.append(
-            {key: override[key] for key in ("description", "resourceTypes", "recordingFrequency") if key in override}
+            {
+                key: override[key]
+                for key in ("description", "resourceTypes", "recordingFrequency")
+                if key in override
+            }
         )
     return {"recordingFrequency": mode["recordingFrequency"], "recordingModeOverrides": overrides}
+
+
+def _refuse_daily(types: Iterable[str]) -> None:
+    forbidden = sorted(types)
+    if forbidden:
+        raise ValidationException(
+            f"The following resource types can only be recorded continuously: "
+            f"{', '.join(forbidden)}"
+        )
+
+
+def check_frequencies(group: dict[str, Any], mode: dict[str, Any]) -> None:
+    """Daily recording of a continuous-only type named in an inclusion list is refused.
+
+    Under ALL_SUPPORTED (and EXCLUSION, which is all supported less a list) AWS records
+    those types continuously whatever the default frequency; an inclusion list names them
+    explicitly, so a DAILY default must be overridden to CONTINUOUS for them.
+    """
+    if mode["recordingFrequency"] != "DAILY" or group["recordingStrategy"]["useOnly"] != INCLUSION:
+        return
+    continuous = {
+        resource_type
+        for override in mode["recordingModeOverrides"]
+        if override["recordingFrequency"] == "CONTINUOUS"
+        for resource_type in override["resourceTypes"]
+    }
+    _refuse_daily(CONTINUOUS_ONLY.intersection(group["resourceTypes"]) - continuous)
 
 
 def editable_types(group: dict[str, Any]) -> tuple[str, list[str]]:

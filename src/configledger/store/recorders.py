@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from configledger.store.schema import recorders
 
@@ -27,6 +28,24 @@ class Recorder:
     last_status_change_ms: int | None
     last_error_code: str | None
     last_error_message: str | None
+
+
+def lock_configuration(conn: Connection, account_id: str, region: str) -> None:
+    """Serialise, until ``conn``'s transaction ends, the writers of one partition's
+    configuration objects: its recorder, delivery channel, retention configuration and tags.
+
+    Their rules read before they write (one recorder and one channel per partition, at
+    most 50 tags, a channel only next to a recorder, no channel deleted while recording),
+    so two writers must not interleave. SQLite already admits one writer at a time;
+    PostgreSQL, at READ COMMITTED, takes a transaction-scoped advisory lock, which also
+    holds between server processes sharing the database.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(
+        f"configuration\x1f{account_id}\x1f{region}".encode(), digest_size=8
+    ).digest()
+    conn.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
 def _from_row(row: Any) -> Recorder:
