@@ -22,7 +22,7 @@ serve: $(VENV)/.runtime
 	$(VENV)/bin/configledger serve --port $(PORT)
 
 test: $(VENV)/.dev
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -43,7 +43,8 @@ OPEN_ENUM_SHAPES: Final[frozenset[str]] = frozenset({"ResourceType"})
 OPEN_ENUM_OPERATIONS: Final[frozenset[str]] = frozenset(
     {"GetResourceConfigHistory", "ListDiscoveredResources", "BatchGetResourceConfig"}
 )
-_CUSTOM_TYPE: Final = re.compile(r"[A-Za-z0-9]{1,64}::[A-Za-z0-9]{1,64}::[A-Za-z0-9]{1,64}")
+# Third-party types (Organization::Service::Resource); AWS's own namespace is not one of them.
+_CUSTOM_TYPE: Final = re.compile(r"(?!AWS::)[A-Za-z0-9]{1,64}(::[A-Za-z0-9]{1,64}){2}")
 
 # Coral's texts for JSON of the wrong type.
 _LIST_FOUND: Final = "Start of list found where not expected"
@@ -54,6 +55,7 @@ _NOT_MAP: Final = "Expected map or null"
 _BODY_NOT_OBJECT: Final = "The request body must be a JSON object"
 
 _NOT_NULL: Final = "Member must not be null"
+_NO_NUL: Final = "Member must not contain the NUL character"
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND: Final = timedelta(milliseconds=1)
 _JAVA_RANGES: Final = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
@@ -189,7 +191,7 @@ class _Scalar(_Node):
 
     def check(self, value: object, path: str, errors: list[str]) -> object:
         value = self.coerce(value)
-        if self.rules:
+        if self.rules or isinstance(value, str):  # every string is checked for NUL
             for text in self.violations(value):
                 errors.append(_failure(value, path, text, shown=self._shown(value)))
         return value
@@ -243,6 +245,9 @@ class _String(_Scalar):
 
     def violations(self, value: Any) -> list[str]:
         found: list[str] = []
+        if "\x00" in value:
+            # No store of ours (PostgreSQL text above all) can hold NUL; refuse it at the edge.
+            found.append(_NO_NUL)
         if self.max_len is not None and len(value) > self.max_len:
             found.append(self.max_text)
         if self.min_len is not None and len(value) < self.min_len:

@@ -36,10 +36,13 @@ class Observation:
 
 def _same_state(previous: ConfigurationItem, observed: Observation) -> bool:
     """Whether nothing a user could see changed; configuration compared as JSON values,
-    so key order and whitespace are not changes."""
+    so key order and whitespace are not changes. The values are compared in a canonical
+    rendering, not with Python's ``==``, which holds ``true == 1 == 1.0``."""
 
-    def parsed(text: str | None) -> object:
-        return orjson.loads(text) if text is not None else None
+    def parsed(text: str | None) -> bytes | None:
+        if text is None:
+            return None
+        return orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS)
 
     return (
         previous.resource_name == observed.resource_name
@@ -73,12 +76,16 @@ def record(
             previous = item_store.load_item(conn, previous_state.item_seq)
         if previous is not None and _same_state(previous, observed):
             return None
-        if previous is None and max_active_custom is not None:
-            if item_store.active_custom_count(conn, key.account_id, key.region) >= max_active_custom:
-                raise MaxActiveResourcesExceededException(
-                    f"You have reached the limit of {max_active_custom} active custom "
-                    "resources in this account and region."
-                )
+        if (
+            previous is None
+            and max_active_custom is not None
+            and item_store.active_custom_count(conn, key.account_id, key.region)
+            >= max_active_custom
+        ):
+            raise MaxActiveResourcesExceededException(
+                f"You have reached the limit of {max_active_custom} active custom "
+                "resources in this account and region."
+            )
         item = _new_item(key, observed, previous_state, now_ms)
         item = replace(
             item, status=ItemStatus.OK if previous is not None else ItemStatus.RESOURCE_DISCOVERED

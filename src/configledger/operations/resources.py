@@ -26,7 +26,10 @@ from configledger.store import retention as retention_store
 _CUSTOM_TYPE = re.compile(r"^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$")
 _RESERVED_ORGS = ("aws", "amzn", "amazon", "alexa", "custom")
 MAX_CONFIGURATION_BYTES = 64 * 1024
+# The model leaves ResourceName unbounded; the store indexes it, so it keeps a bound.
+MAX_RESOURCE_NAME = 1024
 DAY_MS = 86_400_000
+_INT64 = 2**63 - 1
 
 
 def _require_running_recorder(ctx: RequestContext) -> None:
@@ -55,6 +58,20 @@ def _check_custom_type(resource_type: str) -> None:
         )
 
 
+def _scope(ctx: RequestContext) -> tuple[str, str]:
+    """What every token is bound to besides the request: the caller's account and region,
+    so a token never moves to another account's (or region's) listing."""
+    return ctx.account_id, ctx.region
+
+
+def _time_ms(value: int | None) -> int | None:
+    """A request time as epoch ms within what the store compares (a signed 64-bit
+    integer): a time beyond it means the same as the bound itself."""
+    if value is None:
+        return None
+    return max(-_INT64, min(_INT64, value))
+
+
 def _not_discovered(resource_type: str, resource_id: str) -> ResourceNotDiscoveredException:
     return ResourceNotDiscoveredException(
         f"Resource {resource_id} of resourceType:{resource_type} is unknown or has not been "
@@ -69,8 +86,7 @@ def put_resource_config(ctx: RequestContext, request: Request) -> Response:
     configuration = request["Configuration"]
     if len(configuration.encode()) > MAX_CONFIGURATION_BYTES:
         raise ValidationException(
-            "The configuration is too large: it must be at most "
-            f"{MAX_CONFIGURATION_BYTES} bytes."
+            f"The configuration is too large: it must be at most {MAX_CONFIGURATION_BYTES} bytes."
         )
     try:
         parsed = orjson.loads(configuration)
@@ -78,6 +94,12 @@ def put_resource_config(ctx: RequestContext, request: Request) -> Response:
         raise ValidationException(f"The configuration is not valid JSON: {exc}") from None
     if not isinstance(parsed, dict):
         raise ValidationException("The configuration must be a JSON object.")
+    name = request.get("ResourceName")
+    if name is not None and len(name) > MAX_RESOURCE_NAME:
+        raise ValidationException(
+            "1 validation error detected: Value at 'resourceName' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_RESOURCE_NAME}"
+        )
     _require_running_recorder(ctx)
     key = ResourceKey(ctx.account_id, ctx.region, resource_type, request["ResourceId"])
     record(
@@ -113,8 +135,18 @@ def delete_resource_config(ctx: RequestContext, request: Request) -> Response:
 def get_resource_config_history(ctx: RequestContext, request: Request) -> Response:
     key = ResourceKey(ctx.account_id, ctx.region, request["resourceType"], request["resourceId"])
     limit = page_size(request.get("limit"), default=10, maximum=100)
-    forward = request.get("chronologicalOrder") == "Forward"
-    bound = {k: request.get(k) for k in ("resourceType", "resourceId", "laterTime", "earlierTime", "chronologicalOrder")}
+    order = request.get("chronologicalOrder") or "Reverse"
+    forward = order == "Forward"
+    requested_later = _time_ms(request.get("laterTime"))
+    requested_earlier = _time_ms(request.get("earlierTime"))
+    bound = [
+        *_scope(ctx),
+        key.resource_type,
+        key.resource_id,
+        requested_later,
+        requested_earlier,
+        order,
+    ]
     with ctx.database.read() as conn:
         if item_store.resource_state(conn, key) is None:
             raise _not_discovered(key.resource_type, key.resource_id)
@@ -123,16 +155,20 @@ def get_resource_config_history(ctx: RequestContext, request: Request) -> Respon
                 request["nextToken"], "GetResourceConfigHistory", bound
             )
         else:
-            later_ms = request.get("laterTime", ctx.now_ms)
-            earlier_ms = request.get("earlierTime", 0)
-            if earlier_ms > later_ms:
+            # No laterTime means "up to now", and now includes the current item even when
+            # its state id ran ahead of the clock (several changes in one millisecond).
+            later_ms = requested_later
+            earlier_ms = requested_earlier
+            if later_ms is not None and earlier_ms is not None and earlier_ms > later_ms:
                 raise InvalidTimeRangeException(
-                    "The earlierTime must be earlier than or equal to the laterTime."
+                    "The specified time range is not valid. The earlier time is not "
+                    "chronologically before the later time."
                 )
             # Retention: a state that ended before the cutoff is gone; the one still
             # current at the cutoff stays (spec 9.4), exactly like a window's start.
             days = retention_store.retention_days(conn, ctx.account_id, ctx.region)
-            earlier_ms = max(earlier_ms, ctx.now_ms - days * DAY_MS)
+            cutoff_ms = ctx.now_ms - days * DAY_MS
+            earlier_ms = cutoff_ms if earlier_ms is None else max(earlier_ms, cutoff_ms)
             lower = item_store.lower_bound(conn, key, earlier_ms)
             after = None
         items = item_store.history_page(
@@ -162,12 +198,13 @@ def list_discovered_resources(ctx: RequestContext, request: Request) -> Response
         )
     if resource_ids is not None and len(resource_ids) > 20:
         raise ValidationException(
-            f"Value '{resource_ids}' at 'resourceIds' failed to satisfy constraint: "
+            "1 validation error detected: Value '[" + ", ".join(resource_ids) + "]' at "
+            "'resourceIds' failed to satisfy constraint: "
             "Member must have length less than or equal to 20"
         )
     limit = page_size(request.get("limit"), default=100, maximum=100)
     include_deleted = bool(request.get("includeDeletedResources", False))
-    bound = [request["resourceType"], resource_ids, resource_name, include_deleted]
+    bound = [*_scope(ctx), request["resourceType"], resource_ids, resource_name, include_deleted]
     after = None
     if request.get("nextToken"):
         after = ctx.runtime.tokens.open(request["nextToken"], "ListDiscoveredResources", bound)
@@ -219,10 +256,11 @@ def batch_get_resource_config(ctx: RequestContext, request: Request) -> Response
 def get_discovered_resource_counts(ctx: RequestContext, request: Request) -> Response:
     resource_types = request.get("resourceTypes") or None
     limit = page_size(request.get("limit"), default=100, maximum=100)
+    bound = [*_scope(ctx), resource_types]
     start = 0
     if request.get("nextToken"):
         start = int(
-            ctx.runtime.tokens.open(request["nextToken"], "GetDiscoveredResourceCounts", resource_types)
+            ctx.runtime.tokens.open(request["nextToken"], "GetDiscoveredResourceCounts", bound)
         )
     with ctx.database.read() as conn:
         counts = item_store.resource_counts(conn, ctx.account_id, ctx.region, resource_types)
@@ -233,6 +271,6 @@ def get_discovered_resource_counts(ctx: RequestContext, request: Request) -> Res
     }
     if start + limit < len(counts):
         out["nextToken"] = ctx.runtime.tokens.issue(
-            "GetDiscoveredResourceCounts", resource_types, start + limit
+            "GetDiscoveredResourceCounts", bound, start + limit
         )
     return out

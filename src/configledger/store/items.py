@@ -150,19 +150,21 @@ def history_page(
     key: ResourceKey,
     *,
     lower_state_id: int,
-    later_ms: int,
+    later_ms: int | None,
     forward: bool,
     after_state_id: int | None,
     limit: int,
 ) -> list[ConfigurationItem]:
-    """Items with ``lower_state_id <= state_id <= later_ms``, in the asked order,
-    strictly after the cursor ``after_state_id``; at most ``limit``."""
+    """Items with ``lower_state_id <= state_id <= later_ms`` (no upper bound when
+    ``later_ms`` is None), in the asked order, strictly after the cursor
+    ``after_state_id``; at most ``limit``."""
     c = configuration_items.c
     query = select(c.document).where(
         _key_clause(configuration_items, key),
         c.state_id >= lower_state_id,
-        c.state_id <= later_ms,
     )
+    if later_ms is not None:
+        query = query.where(c.state_id <= later_ms)
     if after_state_id is not None:
         query = query.where(c.state_id > after_state_id if forward else c.state_id < after_state_id)
     query = query.order_by(c.state_id.asc() if forward else c.state_id.desc()).limit(limit)

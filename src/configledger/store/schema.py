@@ -123,7 +123,7 @@ resources = Table(
     *_partition(),
     Column("resource_type", String(256), primary_key=True),
     Column("resource_id", String(768), primary_key=True),
-    Column("resource_name", String(1024)),
+    Column("resource_name", String(1024)),  # the model sets no maximum; see PutResourceConfig
     Column("status", String(32), nullable=False),
     Column("item_seq", BigInteger, nullable=False),  # the newest item
     Column("state_id", BigInteger, nullable=False),  # its configurationStateId
