@@ -106,6 +106,8 @@ configuration_items = Table(
     Column("state_id", BigInteger, nullable=False),
     Column("status", String(32), nullable=False),
     Column("document", LargeBinary, nullable=False),  # orjson of the stored item
+    # orjson of the configurationItemDiff against the previous item (spec 6.7), if any.
+    Column("diff", LargeBinary),
     Index(
         "ix_configuration_items_resource_state",
         "account_id",
@@ -132,6 +134,52 @@ resources = Table(
     Column("custom", Boolean, nullable=False),  # recorded through PutResourceConfig
     Index("ix_resources_name", "account_id", "region", "resource_type", "resource_name"),
     Index("ix_resources_custom_active", "account_id", "region", "custom", "deleted_ms"),
+)
+
+# The forward relationships of each resource's current item ("this -> related"); the
+# inverse side of a relationship is found through ix_relationships_related, so both
+# sides are recorded without scanning items.
+relationships = Table(
+    "relationships",
+    metadata,
+    *_partition(),
+    Column("resource_type", String(256), primary_key=True),
+    Column("resource_id", String(768), primary_key=True),
+    Column("relationship_name", String(256), primary_key=True),
+    Column("related_type", String(256), primary_key=True),
+    Column("related_key", String(1024), primary_key=True),  # the related id, else its name
+    Column("related_id", String(768)),
+    Column("related_name", String(1024)),
+    Index("ix_relationships_related", "account_id", "region", "related_type", "related_key"),
+)
+
+# CloudTrail-format events: the sandbox's mutating calls and ConfigLedger's own API calls,
+# served back by CloudTrail's LookupEvents.
+cloudtrail_events = Table(
+    "cloudtrail_events",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("event_time_ms", BigInteger, nullable=False),
+    Column("event_source", String(128), nullable=False),
+    Column("event_name", String(128), nullable=False),
+    Column("read_only", Boolean, nullable=False),
+    Column("username", String(256)),
+    Column("access_key_id", String(128)),
+    Column("document", LargeBinary, nullable=False),  # orjson of the CloudTrail record
+    Index("ix_cloudtrail_events_time", "account_id", "region", "event_time_ms"),
+)
+
+# LookupEvents' ResourceType / ResourceName attributes: one row per resource an event names.
+cloudtrail_event_resources = Table(
+    "cloudtrail_event_resources",
+    metadata,
+    Column("event_seq", BigInteger, primary_key=True),
+    Column("resource_type", String(256), primary_key=True),
+    Column("resource_name", String(1024), primary_key=True),
+    Index("ix_cloudtrail_event_resources_name", "resource_name"),
 )
 
 outbox = Table(
