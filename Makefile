@@ -25,8 +25,8 @@ test: $(VENV)/.dev
 	$(PY) -m pytest -q -n auto
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
 bench: $(VENV)/.dev
