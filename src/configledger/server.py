@@ -12,6 +12,9 @@ from configledger.api.auth import CredentialStore
 from configledger.api.context import Runtime
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
+from configledger.recorder.engine import RecordingEngine
+from configledger.recorder.sessions import Sessions
+from configledger.recorder.worker import RecorderWorker
 from configledger.settings import Settings
 from configledger.store import state
 from configledger.store.database import open_database
@@ -27,12 +30,15 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         )
     else:
         credentials = CredentialStore(sandbox_defaults=settings.sandbox_credentials)
+    clock = clock or SystemClock()
+    engine = RecordingEngine(database, Sessions(settings, credentials), clock)
     return Runtime(
         settings=settings,
         database=database,
-        clock=clock or SystemClock(),
+        clock=clock,
         tokens=TokenSigner(bytes.fromhex(secret)),
         credentials=credentials,
+        recorder=RecorderWorker(engine, sweep_interval=settings.sweep_interval),
     )
 
 

@@ -32,6 +32,13 @@ class Settings:
     # AWS's limit of active custom resources (PutResourceConfig) per account and region.
     max_active_custom_resources: int = 100_000
     log_level: str = "info"
+    # Where the recorder describes resources: "sandbox" (the embedded AWS on this port)
+    # or "aws" (the default boto3 credential chain, assuming the recorder's roleARN).
+    source: str = "sandbox"
+    # For source "aws": an endpoint standing in for AWS (tests point it at a moto server).
+    aws_endpoint_url: str | None = None
+    # Seconds between full sweeps of every recording account and region (0: never).
+    sweep_interval: int = 900
 
 
 _ENV_PREFIX = "CONFIGLEDGER_"

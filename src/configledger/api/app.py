@@ -189,8 +189,12 @@ class ConfigApi:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self.runtime.recorder is not None:
+                    self.runtime.recorder.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self.runtime.recorder is not None:
+                    self.runtime.recorder.stop()
                 self._executor.shutdown(wait=True)
                 self.runtime.database.dispose()
                 await send({"type": "lifespan.shutdown.complete"})

@@ -46,6 +46,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+import secrets
 import time
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -118,6 +119,9 @@ def _root(account_id: str) -> str:
     return f"arn:aws:iam::{account_id}:root"
 
 
+_INTERNAL_PREFIX = "CLRECORDER"
+
+
 class CredentialStore:
     """access key id -> Credential.
 
@@ -133,9 +137,26 @@ class CredentialStore:
                 raise ValueError(f"duplicate access key id {credential.access_key_id!r}")
             self._explicit[credential.access_key_id] = credential
         self._sandbox_defaults = sandbox_defaults
+        # ConfigLedger's own recorder describes sandbox resources through the same HTTP
+        # endpoint as everyone, as the service principal of each account, with a secret
+        # that lives only in this process (so it works with sandbox credentials off).
+        self._internal_secret = secrets.token_hex(32)
+
+    def internal(self, account_id: str) -> Credential:
+        """The credential ConfigLedger itself uses to act in ``account_id``."""
+        return Credential(
+            f"{_INTERNAL_PREFIX}{account_id}",
+            self._internal_secret,
+            account_id,
+            f"arn:aws:iam::{account_id}:role/aws-service-role/config.amazonaws.com/"
+            "AWSServiceRoleForConfig",
+        )
 
     def lookup(self, access_key_id: str) -> Credential | None:
         found = self._explicit.get(access_key_id)
+        if found is None and access_key_id.startswith(_INTERNAL_PREFIX):
+            account = access_key_id.removeprefix(_INTERNAL_PREFIX)
+            return self.internal(account) if _is_account_id(account) else None
         if found is not None or not self._sandbox_defaults:
             return found
         if access_key_id == "test":

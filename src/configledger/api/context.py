@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from configledger.api.auth import CredentialStore
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock
 from configledger.settings import Settings
 from configledger.store.database import Database
+
+if TYPE_CHECKING:
+    from configledger.recorder.worker import RecorderWorker
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,8 @@ class Runtime:
     clock: Clock
     tokens: TokenSigner
     credentials: CredentialStore
+    # The recorder's background loop; None in tools that only read the store.
+    recorder: RecorderWorker | None = None
 
 
 @dataclass(frozen=True, slots=True)

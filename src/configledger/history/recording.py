@@ -34,7 +34,7 @@ class Observation:
     related_events: tuple[str, ...] = ()
 
 
-def _same_state(previous: ConfigurationItem, observed: Observation) -> bool:
+def same_state(previous: ConfigurationItem, observed: Observation) -> bool:
     """Whether nothing a user could see changed; configuration compared as JSON values,
     so key order and whitespace are not changes. The values are compared in a canonical
     rendering, not with Python's ``==``, which holds ``true == 1 == 1.0``."""
@@ -74,7 +74,7 @@ def record(
         previous = None
         if previous_state is not None and previous_state.deleted_ms is None:
             previous = item_store.load_item(conn, previous_state.item_seq)
-        if previous is not None and _same_state(previous, observed):
+        if previous is not None and same_state(previous, observed):
             return None
         if (
             previous is None
@@ -86,7 +86,7 @@ def record(
                 f"You have reached the limit of {max_active_custom} active custom "
                 "resources in this account and region."
             )
-        item = _new_item(key, observed, previous_state, now_ms)
+        item = new_item(key, observed, previous_state, now_ms)
         item = replace(
             item, status=ItemStatus.OK if previous is not None else ItemStatus.RESOURCE_DISCOVERED
         )
@@ -104,7 +104,7 @@ def record_deletion(
             return None
         previous = item_store.load_item(conn, previous_state.item_seq)
         item = replace(
-            _new_item(key, Observation(key=key, configuration=None), previous_state, now_ms),
+            new_item(key, Observation(key=key, configuration=None), previous_state, now_ms),
             status=ItemStatus.RESOURCE_DELETED,
             resource_name=previous.resource_name,
             arn=previous.arn,
@@ -121,7 +121,7 @@ def _lock_key(key: ResourceKey) -> tuple[str, str, str, str]:
     return (key.account_id, key.region, key.resource_type, key.resource_id)
 
 
-def _new_item(
+def new_item(
     key: ResourceKey,
     observed: Observation,
     previous_state: item_store.ResourceState | None,

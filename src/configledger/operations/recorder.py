@@ -21,6 +21,7 @@ from configledger.operations.registry import Request, Response, operation
 from configledger.operations.tags import missing_key_errors, raise_validation
 from configledger.recorder import recording_group
 from configledger.store import channels as channel_store
+from configledger.store import outbox
 from configledger.store import recorders as store
 from configledger.store import tags as tag_store
 from configledger.store.recorders import Recorder
@@ -215,10 +216,20 @@ def start_configuration_recorder(ctx: RequestContext, request: Request) -> Respo
                 recorder,
                 recording=True,
                 last_start_ms=ctx.now_ms,
-                last_status="SUCCESS",
+                last_status="PENDING",  # SUCCESS once the first sweep has recorded
                 last_status_change_ms=ctx.now_ms,
                 last_error_code=None,
                 last_error_message=None,
+            )
+            # Starting (again) inventories everything: what changed while stopped is
+            # reconciled by the sweep this event asks for.
+            outbox.publish(
+                conn,
+                ctx.account_id,
+                ctx.region,
+                outbox.RECORDER_STARTED,
+                {"configurationRecorderName": recorder.name},
+                now_ms=ctx.now_ms,
             )
     return {}
 

@@ -8,6 +8,7 @@ keeps each resource's configurationStateId strictly increasing.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import zlib
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, func, make_url, select
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -37,6 +38,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def partition_lock(conn: Connection, *parts: str) -> None:
+    """Serialise, until ``conn``'s transaction ends, the writers that name the same
+    ``parts`` (e.g. a purpose, an account and a region). SQLite already admits one
+    writer at a time; PostgreSQL, at READ COMMITTED, takes a transaction-scoped advisory
+    lock, which also holds between server processes sharing the database."""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    conn.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
 
 
 class Database:

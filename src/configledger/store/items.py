@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Table, and_, func, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from configledger.history.items import ConfigurationItem, ResourceKey
 from configledger.store.schema import configuration_items, outbox, resources
@@ -62,6 +74,111 @@ def load_item(conn: Connection, seq: int) -> ConfigurationItem:
     return ConfigurationItem.from_record(document)
 
 
+@dataclass(frozen=True, slots=True)
+class Append:
+    """One item to append: ``key`` is its partition (for global types the item's
+    awsRegion is "global" while it is kept with the recorder's region)."""
+
+    key: ResourceKey
+    item: ConfigurationItem
+    previous: ResourceState | None
+    custom: bool = False
+    diff: dict[str, Any] | None = None
+
+
+def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) -> list[int]:
+    """Append items, move the projection to them and queue their outbox events, with
+    one statement per table whatever the batch size, on ``conn`` (the caller's
+    transaction, holding the locks of the resources). Returns the items' seqs."""
+    if not entries:
+        return []
+    c = configuration_items.c
+    rows = [
+        {
+            "account_id": e.key.account_id,
+            "region": e.key.region,
+            "resource_type": e.key.resource_type,
+            "resource_id": e.key.resource_id,
+            "state_id": e.item.state_id,
+            "status": e.item.status.value,
+            "document": e.item.to_record(),
+            "diff": orjson.dumps(e.diff) if e.diff is not None else None,
+        }
+        for e in entries
+    ]
+    result = conn.execute(
+        insert(configuration_items).returning(c.seq, sort_by_parameter_order=True), rows
+    )
+    seqs = [int(row[0]) for row in result]
+
+    created, moved = [], []
+    for entry, seq in zip(entries, seqs, strict=True):
+        item = entry.item
+        values = {
+            "resource_name": item.resource_name,
+            "status": item.status.value,
+            "item_seq": seq,
+            "state_id": item.state_id,
+            "deleted_ms": item.capture_ms if item.status.is_deletion else None,
+        }
+        key = {
+            "account_id": entry.key.account_id,
+            "region": entry.key.region,
+            "resource_type": entry.key.resource_type,
+            "resource_id": entry.key.resource_id,
+        }
+        if entry.previous is None:
+            created.append(
+                {**key, **values, "first_state_id": item.state_id, "custom": entry.custom}
+            )
+        else:
+            moved.append({**{f"k_{k}": v for k, v in key.items()}, **values})
+    if created:
+        conn.execute(insert(resources), created)
+    if moved:
+        r = resources.c
+        conn.execute(
+            update(resources)
+            .where(
+                r.account_id == bindparam("k_account_id"),
+                r.region == bindparam("k_region"),
+                r.resource_type == bindparam("k_resource_type"),
+                r.resource_id == bindparam("k_resource_id"),
+            )
+            .values(
+                resource_name=bindparam("resource_name"),
+                status=bindparam("status"),
+                item_seq=bindparam("item_seq"),
+                state_id=bindparam("state_id"),
+                deleted_ms=bindparam("deleted_ms"),
+            ),
+            moved,
+        )
+    conn.execute(
+        insert(outbox),
+        [
+            {
+                "account_id": e.key.account_id,
+                "region": e.key.region,
+                "topic": ITEM_RECORDED,
+                "subject_seq": seq,
+                "payload": orjson.dumps(
+                    {
+                        "resourceType": e.item.resource_type,
+                        "resourceId": e.item.resource_id,
+                        "configurationItemStatus": e.item.status.value,
+                        "configurationStateId": e.item.state_id,
+                        "previousItemSeq": e.previous.item_seq if e.previous else None,
+                    }
+                ),
+                "created_ms": now_ms,
+            }
+            for e, seq in zip(entries, seqs, strict=True)
+        ],
+    )
+    return seqs
+
+
 def append_item(
     conn: Connection,
     item: ConfigurationItem,
@@ -69,68 +186,12 @@ def append_item(
     previous: ResourceState | None,
     custom: bool,
     now_ms: int,
+    key: ResourceKey | None = None,
+    diff: dict[str, Any] | None = None,
 ) -> int:
-    """Append ``item``, move the projection to it and queue its outbox event, all on
-    ``conn`` (the caller's transaction). The caller holds the resource's lock."""
-    seq = conn.execute(
-        insert(configuration_items).values(
-            account_id=item.account_id,
-            region=item.aws_region,
-            resource_type=item.resource_type,
-            resource_id=item.resource_id,
-            state_id=item.state_id,
-            status=item.status.value,
-            document=item.to_record(),
-        )
-    ).inserted_primary_key[0]  # type: ignore[index]
-    deleted_ms = item.capture_ms if item.status.is_deletion else None
-    if previous is None:
-        conn.execute(
-            insert(resources).values(
-                account_id=item.account_id,
-                region=item.aws_region,
-                resource_type=item.resource_type,
-                resource_id=item.resource_id,
-                resource_name=item.resource_name,
-                status=item.status.value,
-                item_seq=seq,
-                state_id=item.state_id,
-                first_state_id=item.state_id,
-                deleted_ms=deleted_ms,
-                custom=custom,
-            )
-        )
-    else:
-        conn.execute(
-            update(resources)
-            .where(_key_clause(resources, item.key))
-            .values(
-                resource_name=item.resource_name,
-                status=item.status.value,
-                item_seq=seq,
-                state_id=item.state_id,
-                deleted_ms=deleted_ms,
-            )
-        )
-    conn.execute(
-        insert(outbox).values(
-            account_id=item.account_id,
-            region=item.aws_region,
-            topic=ITEM_RECORDED,
-            subject_seq=seq,
-            payload=orjson.dumps(
-                {
-                    "resourceType": item.resource_type,
-                    "resourceId": item.resource_id,
-                    "configurationItemStatus": item.status.value,
-                    "configurationStateId": item.state_id,
-                    "previousItemSeq": previous.item_seq if previous else None,
-                }
-            ),
-            created_ms=now_ms,
-        )
-    )
-    return int(seq)
+    """Append one item (see ``append_items``); ``key`` defaults to the item's own."""
+    entry = Append(key or item.key, item, previous, custom, diff)
+    return append_items(conn, [entry], now_ms=now_ms)[0]
 
 
 def lower_bound(conn: Connection, key: ResourceKey, earlier_ms: int) -> int:

@@ -5,7 +5,8 @@ Schema of an event (table ``outbox``):
     seq          strictly increasing; consumers read in this order
     account_id   the partition the event belongs to
     region
-    topic        what happened; today ``ConfigurationItemRecorded``
+    topic        what happened: ``ConfigurationItemRecorded``,
+                 ``ConfigurationRecorderStarted``, ``CloudTrailEventRecorded``
     subject_seq  the row it is about (``configuration_items.seq`` for items)
     payload      orjson; for ConfigurationItemRecorded:
                  {resourceType, resourceId, configurationItemStatus,
@@ -37,6 +38,32 @@ class OutboxEvent:
     subject_seq: int | None
     payload: dict[str, Any]
     created_ms: int
+
+
+RECORDER_STARTED = "ConfigurationRecorderStarted"
+
+
+def publish(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    now_ms: int,
+    subject_seq: int | None = None,
+) -> None:
+    """Queue an event on ``conn``, i.e. in the transaction of the change it announces."""
+    conn.execute(
+        insert(outbox).values(
+            account_id=account_id,
+            region=region,
+            topic=topic,
+            subject_seq=subject_seq,
+            payload=orjson.dumps(payload),
+            created_ms=now_ms,
+        )
+    )
 
 
 def cursor(conn: Connection, consumer: str) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
+from configledger.store.database import partition_lock
 from configledger.store.schema import recorders
 
 
@@ -40,12 +40,7 @@ def lock_configuration(conn: Connection, account_id: str, region: str) -> None:
     PostgreSQL, at READ COMMITTED, takes a transaction-scoped advisory lock, which also
     holds between server processes sharing the database.
     """
-    if conn.dialect.name != "postgresql":
-        return
-    digest = hashlib.blake2b(
-        f"configuration\x1f{account_id}\x1f{region}".encode(), digest_size=8
-    ).digest()
-    conn.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+    partition_lock(conn, "configuration", account_id, region)
 
 
 def _from_row(row: Any) -> Recorder:

@@ -150,6 +150,8 @@ relationships = Table(
     Column("related_key", String(1024), primary_key=True),  # the related id, else its name
     Column("related_id", String(768)),
     Column("related_name", String(1024)),
+    # The name the related resource's item shows for this edge, if it shows it at all.
+    Column("inverse_name", String(256)),
     Index("ix_relationships_related", "account_id", "region", "related_type", "related_key"),
 )
 
@@ -194,6 +196,7 @@ outbox = Table(
     Column("subject_seq", BigInteger),
     Column("payload", LargeBinary, nullable=False),  # orjson, topic-specific
     Column("created_ms", BigInteger, nullable=False),
+    Index("ix_outbox_topic_seq", "topic", "seq"),
 )
 
 outbox_cursors = Table(

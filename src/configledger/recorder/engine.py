@@ -1,0 +1,187 @@
+"""The discovery engine: list every recorded type, transform, reconcile, report.
+
+A sweep of one account and region lists each recorded resource type through boto3
+(``Sessions``), turns each raw record into what AWS Config records (the type's pure
+``transform``), and hands the listing to ``history.reconcile``. A type whose listing
+failed part-way is reconciled as incomplete (nothing is deleted) and its error shows
+in the recorder's status; the other types go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from configledger.clock import Clock
+from configledger.history.items import Relationship
+from configledger.history.reconcile import Listed, Outcome, reconcile
+from configledger.recorder import recording_group
+from configledger.recorder.resource_types import REGISTRY
+from configledger.recorder.sessions import Sessions
+from configledger.recorder.types import Described, ResourceType, Scope
+from configledger.store import recorders as recorder_store
+from configledger.store.database import Database
+from configledger.store.recorders import Recorder
+
+log = logging.getLogger("configledger.recorder")
+
+# Reports progress: (type name, resources listed so far, done).
+Progress = Callable[[str, int, bool], None]
+
+
+@dataclass(slots=True)
+class TypeReport:
+    type_name: str
+    listed: int = 0
+    outcome: Outcome = field(default_factory=Outcome)
+    error: str | None = None
+
+
+def recorded_types(group: dict[str, Any], registry: dict[str, ResourceType]) -> list[ResourceType]:
+    """The registered types the recording group selects (spec 5.2)."""
+    strategy = group["recordingStrategy"]["useOnly"]
+    if strategy == recording_group.INCLUSION:
+        wanted = set(group["resourceTypes"])
+        return [t for name, t in registry.items() if name in wanted]
+    if strategy == recording_group.EXCLUSION:
+        excluded = set(group["exclusionByResourceTypes"]["resourceTypes"])
+        return [t for name, t in registry.items() if name not in excluded]
+    include_global = bool(group.get("includeGlobalResourceTypes"))
+    return [t for t in registry.values() if include_global or not t.global_type]
+
+
+def _listed(described: Described) -> Listed:
+    return Listed(
+        resource_id=described.resource_id,
+        configuration=orjson.dumps(described.configuration).decode(),
+        resource_name=described.resource_name,
+        arn=described.arn,
+        availability_zone=described.availability_zone,
+        resource_creation_ms=described.resource_creation_ms,
+        tags=dict(described.tags),
+        supplementary={k: orjson.dumps(v).decode() for k, v in described.supplementary.items()},
+        forward=tuple(
+            (
+                _relationship(r.name, r.target_type, r.target_id, r.target_name),
+                r.inverse,
+            )
+            for r in described.relations
+        ),
+    )
+
+
+def _relationship(
+    name: str, target_type: str, target_id: str | None, target_name: str | None
+) -> Relationship:
+    return Relationship(target_type, name, target_id, target_name)
+
+
+class RecordingEngine:
+    def __init__(
+        self,
+        database: Database,
+        sessions: Sessions,
+        clock: Clock,
+        registry: dict[str, ResourceType] | None = None,
+    ) -> None:
+        self.database = database
+        self.sessions = sessions
+        self.clock = clock
+        self.registry = REGISTRY if registry is None else registry
+
+    def recorder(self, account_id: str, region: str) -> Recorder | None:
+        with self.database.read() as conn:
+            found = recorder_store.list_recorders(conn, account_id, region)
+        return found[0] if found else None
+
+    def sweep(
+        self,
+        account_id: str,
+        region: str,
+        *,
+        types: Iterable[str] | None = None,
+        related_events: tuple[str, ...] = (),
+        progress: Progress | None = None,
+        force: bool = False,
+    ) -> list[TypeReport]:
+        """Record every change of the selected types (default: all recorded types) in
+        one partition; nothing when the recorder is not recording (unless ``force``)."""
+        recorder = self.recorder(account_id, region)
+        if recorder is None or not (recorder.recording or force):
+            return []
+        selected = recorded_types(recorder.recording_group, self.registry)
+        if types is not None:
+            wanted = set(types)
+            selected = [t for t in selected if t.type_name in wanted]
+        reports = [self._sweep_type(recorder, t, related_events, progress) for t in selected]
+        self._set_status(recorder, reports)
+        return reports
+
+    def _sweep_type(
+        self,
+        recorder: Recorder,
+        resource_type: ResourceType,
+        related_events: tuple[str, ...],
+        progress: Progress | None,
+    ) -> TypeReport:
+        report = TypeReport(resource_type.type_name)
+        scope = Scope(recorder.account_id, recorder.region)
+        listed: list[Listed] = []
+        complete = True
+        try:
+            client = self.sessions.client(
+                resource_type.service, recorder.account_id, recorder.region, recorder.role_arn
+            )
+            for raw in resource_type.fetch(client, scope):
+                listed.append(_listed(resource_type.transform(raw, scope)))
+                if progress is not None and len(listed) % 50 == 0:
+                    progress(resource_type.type_name, len(listed), False)
+        except Exception as exc:  # a failed listing is reported, never taken as "gone"
+            complete = False
+            report.error = f"{type(exc).__name__}: {exc}"
+            log.warning(
+                "listing %s in %s/%s failed: %s",
+                resource_type.type_name,
+                recorder.account_id,
+                recorder.region,
+                report.error,
+            )
+        report.listed = len(listed)
+        report.outcome = reconcile(
+            self.database,
+            recorder.account_id,
+            recorder.region,
+            resource_type.type_name,
+            listed,
+            complete=complete,
+            now_ms=self.clock.now_ms(),
+            global_type=resource_type.global_type,
+            related_events=related_events,
+        )
+        if progress is not None:
+            progress(resource_type.type_name, len(listed), True)
+        return report
+
+    def _set_status(self, recorder: Recorder, reports: list[TypeReport]) -> None:
+        failed = [r for r in reports if r.error]
+        now = self.clock.now_ms()
+        status = "FAILURE" if failed else "SUCCESS"
+        values: dict[str, Any] = {
+            "last_status": status,
+            "last_error_code": "ListingFailed" if failed else None,
+            "last_error_message": (
+                "; ".join(f"{r.type_name}: {r.error}" for r in failed)[:1000] if failed else None
+            ),
+        }
+        if status != recorder.last_status:
+            values["last_status_change_ms"] = now
+        with self.database.write() as conn:
+            current = recorder_store.get_recorder(
+                conn, recorder.account_id, recorder.region, recorder.name
+            )
+            if current is not None:
+                recorder_store.update_recorder(conn, current, **values)

@@ -1,0 +1,25 @@
+"""The registry of resource types: one module per type, one line per module here.
+
+Each module defines ``RESOURCE_TYPE``; ``REGISTRY`` maps its AWS type name to it. A meta
+test holds every entry to botocore's ResourceType enum.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from configledger.recorder.types import ResourceType
+
+_MODULES = [
+    "ec2.security_group",
+]
+
+REGISTRY: dict[str, ResourceType] = {}
+for _name in _MODULES:
+    _type: ResourceType = import_module(f"{__name__}.{_name}").RESOURCE_TYPE
+    REGISTRY[_type.type_name] = _type
+
+
+def types_for_event(event_name: str) -> list[ResourceType]:
+    """The resource types a CloudTrail event may have changed."""
+    return [t for t in REGISTRY.values() if event_name in t.events]

@@ -1,0 +1,107 @@
+"""What a resource type declares, and what its transform returns.
+
+A resource type is metadata plus two thin functions (STYLE.md, example 3):
+
+* ``fetch(client) -> Listing``: the *get* part. Thin boto3 calls that list every
+  resource of the type in one account and region, with whatever detail calls AWS
+  Config's item needs (tags, policies, attributes). It must not swallow errors: a
+  failed call raises, and the engine marks the listing incomplete, so nothing is ever
+  deleted on the strength of a listing that could not look (STYLE.md, example 4).
+* ``transform(raw, scope) -> Described``: the *transform* part. Pure: one raw record
+  to the configuration, attributes and forward relationships AWS Config records.
+  Required keys are indexed (a malformed response fails loudly); optional ones use
+  ``.get`` and become ``None``.
+
+The engine does the rest: paging is done by ``fetch`` with boto3 paginators, storage,
+diffing, statuses, inverse relationships, recording-group filtering and scheduling are
+the engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Raw = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a listing was taken: the account and region, for ARNs and ids."""
+
+    account_id: str
+    region: str
+    partition: str = "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A forward relationship of a resource: "<this> <name> <target>".
+
+    ``inverse`` is the name the target's item shows for the same edge (e.g. an
+    instance "Is contained in Vpc", so the VPC "Contains Instance"); None when AWS
+    Config shows the edge on this side only. Exactly one of target_id and target_name
+    is usually set (some AWS edges carry only the related resource's name).
+    """
+
+    name: str
+    target_type: str
+    target_id: str | None = None
+    target_name: str | None = None
+    inverse: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """One resource as AWS Config records it, before the engine adds metadata."""
+
+    resource_id: str
+    configuration: dict[str, Any]
+    resource_name: str | None = None
+    arn: str | None = None
+    availability_zone: str | None = None
+    resource_creation_ms: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    supplementary: dict[str, Any] = field(default_factory=dict)
+    relations: tuple[Relation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """The declaration of one AWS resource type (one file under resource_types/)."""
+
+    type_name: str  # AWS::EC2::SecurityGroup, as in botocore's ResourceType enum
+    service: str  # the boto3 client that describes it: "ec2", "s3", ...
+    fetch: Callable[[Any, Scope], Iterable[Raw]]
+    transform: Callable[[Raw, Scope], Described]
+    # CloudTrail event names (eventName) whose calls may change resources of this type.
+    events: frozenset[str] = frozenset()
+    # IAM's global types: recorded once, with awsRegion "global".
+    global_type: bool = False
+
+
+def tags_from_list(
+    tags: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value"
+) -> dict[str, str]:
+    """AWS's [{Key, Value}] tag lists as the {key: value} map a configuration item carries."""
+    return {t[key]: t.get(value, "") for t in tags or ()}
+
+
+def epoch_ms(value: Any) -> int | None:
+    """A boto3 datetime (or None) as epoch milliseconds."""
+    if value is None:
+        return None
+    return int(value.timestamp() * 1000)
+
+
+def lower_camel(value: Any) -> Any:
+    """AWS Config's configuration documents use the service's shapes with lowerCamel keys
+    (``GroupId`` -> ``groupId``); datetimes become ISO-8601 strings."""
+    if isinstance(value, dict):
+        return {(k[:1].lower() + k[1:]): lower_camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [lower_camel(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
