@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from configledger import __version__
+from configledger.cli import record
 from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
 
 
@@ -45,16 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=int, help="request threads (default 8)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--source", choices=["sandbox", "aws"], help="where the recorder looks")
+    record.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command != "serve":
+    if args.command not in ("serve", "record"):
         _parser().print_help()
         return 2
     overrides = {
-        key: getattr(args, key)
+        key: getattr(args, key, None)
         for key in (
             "host",
             "port",
@@ -63,9 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sandbox_credentials",
             "workers",
             "log_level",
+            "source",
         )
     }
     settings = load_settings(overrides, config_file=args.config)
+    if args.command == "record":
+        return record.run(settings, args)
     from configledger.server import serve  # imported late: `--version` stays instant
 
     serve(settings)
