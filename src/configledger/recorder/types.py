@@ -105,3 +105,21 @@ def lower_camel(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat().replace("+00:00", "Z")
     return value
+
+
+def _bean_key(key: str) -> str:
+    run = len(key) - len(key.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    return key[:run].lower() + key[run:]
+
+
+def bean(value: Any) -> Any:
+    """A boto3 shape as AWS Config's Java-bean serialiser writes it for some types
+    (DynamoDB, Auto Scaling): the leading run of capitals lowered (``SSEDescription`` ->
+    ``ssedescription``) and times as epoch milliseconds."""
+    if isinstance(value, dict):
+        return {_bean_key(k): bean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [bean(v) for v in value]
+    if hasattr(value, "timestamp"):
+        return epoch_ms(value)
+    return value

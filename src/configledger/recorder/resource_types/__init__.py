@@ -12,6 +12,13 @@ from configledger.recorder.types import ResourceType
 
 _MODULES = [
     "ec2.security_group",
+    "rds.db_instance",
+    "rds.db_subnet_group",
+    "dynamodb.table",
+    "cloudtrail.trail",
+    "elbv2.load_balancer",
+    "autoscaling.auto_scaling_group",
+    "cloudformation.stack",
 ]
 
 REGISTRY: dict[str, ResourceType] = {}

@@ -1,0 +1,1 @@
+"""RDS resource types."""
