@@ -2,7 +2,7 @@
 
 A resource type is metadata plus two thin functions (STYLE.md, example 3):
 
-* ``fetch(client) -> Listing``: the *get* part. Thin boto3 calls that list every
+* ``fetch(client, scope) -> Iterable[Raw]``: the *get* part. Thin boto3 calls that list every
   resource of the type in one account and region, with whatever detail calls AWS
   Config's item needs (tags, policies, attributes). It must not swallow errors: a
   failed call raises, and the engine marks the listing incomplete, so nothing is ever

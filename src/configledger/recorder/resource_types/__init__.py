@@ -12,6 +12,16 @@ from configledger.recorder.types import ResourceType
 
 _MODULES = [
     "ec2.security_group",
+    "ec2.instance",
+    "ec2.vpc",
+    "ec2.subnet",
+    "ec2.network_acl",
+    "ec2.route_table",
+    "ec2.internet_gateway",
+    "ec2.nat_gateway",
+    "ec2.volume",
+    "ec2.network_interface",
+    "ec2.eip",
     "rds.db_instance",
     "rds.db_subnet_group",
     "dynamodb.table",
