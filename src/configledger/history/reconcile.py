@@ -110,112 +110,169 @@ def _current(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Everything listed of one type in one partition, and whether the listing is whole."""
+
+    resource_type: str
+    resources: Sequence[Listed]
+    complete: bool
+    global_type: bool = False
+
+
 def reconcile(
     database: Database,
     account_id: str,
     region: str,
-    resource_type: str,
-    listed: Sequence[Listed],
+    listings: Sequence[Listing],
     *,
-    complete: bool,
     now_ms: int,
-    global_type: bool = False,
     related_events: tuple[str, ...] = (),
-) -> Outcome:
-    """Record what changed between ``listed`` and the store, for one type in one partition."""
-    outcome = Outcome()
-    aws_region = GLOBAL_REGION if global_type else region
+) -> dict[str, Outcome]:
+    """Record what changed between the listings and the store, in one transaction, so a
+    first inventory gives each resource one ResourceDiscovered item that already carries
+    the relationships every other listed type contributes."""
+    outcomes = {listing.resource_type: Outcome() for listing in listings}
     with database.write() as conn:
         partition_lock(conn, "recording", account_id, region)
-        stored = {
-            k[1]: v for k, v in _current(conn, account_id, region, None, resource_type).items()
-        }
-        old_edges = rel_store.forward_edges(conn, account_id, region, resource_type, None)
-        inverse = rel_store.inverse_edges(
-            conn, account_id, region, [(resource_type, x.resource_id) for x in listed]
-        )
         entries: list[Append] = []
-        new_edges: dict[str, list[tuple[Relationship, str | None]]] = {}
         touched: set[tuple[str, str]] = set()  # the other sides of changed edges
-
-        for resource in listed:
-            forward = list(resource.forward)
-            relationships = _sorted(
-                [r for r, _ in forward] + inverse.get((resource_type, resource.resource_id), [])
-            )
-            key = ResourceKey(account_id, region, resource_type, resource.resource_id)
-            observed = Observation(
-                key=key,
-                configuration=resource.configuration,
-                resource_name=resource.resource_name,
-                arn=resource.arn,
-                availability_zone=resource.availability_zone,
-                resource_creation_ms=resource.resource_creation_ms,
-                tags=resource.tags,
-                relationships=relationships,
-                supplementary_configuration=resource.supplementary,
-                related_events=related_events,
-            )
-            previous = stored.get(resource.resource_id)
-            if previous is not None and same_state(previous[1], observed):
-                continue
-            item = replace(
-                new_item(key, observed, previous[0] if previous else None, now_ms),
-                aws_region=aws_region,
-                status=ItemStatus.OK if previous else ItemStatus.RESOURCE_DISCOVERED,
-            )
-            diff = item_diff(
-                previous[1].to_stream() if previous else None, item.to_stream(), item.status.value
-            )
-            entries.append(Append(key, item, previous[0] if previous else None, diff=diff))
-            if previous:
-                outcome.changed += 1
-            else:
-                outcome.discovered += 1
-            before = {
-                (r.resource_type, rel_store.related_key(r))
-                for r, inv in old_edges.get(resource.resource_id, [])
-                if inv
+        plans = []
+        # 1. The edges first: every listed resource's forward edges replace its old ones,
+        # so the inverse edges read below already see this whole sweep.
+        for listing in listings:
+            stored = {
+                k[1]: v
+                for k, v in _current(conn, account_id, region, None, listing.resource_type).items()
             }
-            after = {(r.resource_type, rel_store.related_key(r)) for r, inv in forward if inv}
-            touched |= before ^ after
-            new_edges[resource.resource_id] = forward
-
-        if complete:
-            present = {x.resource_id for x in listed}
-            for resource_id, (state, last) in stored.items():
-                if resource_id in present:
-                    continue
-                item = replace(
-                    new_item(
-                        state.key, Observation(key=state.key, configuration=None), state, now_ms
-                    ),
-                    aws_region=aws_region,
-                    status=ItemStatus.RESOURCE_DELETED,
-                    resource_name=last.resource_name,
-                    arn=last.arn,
-                    availability_zone=last.availability_zone,
-                    resource_creation_ms=last.resource_creation_ms,
-                    related_events=related_events,
-                )
-                diff = item_diff(last.to_stream(), item.to_stream(), item.status.value)
-                entries.append(Append(state.key, item, state, diff=diff))
-                outcome.deleted += 1
-                touched |= {
+            old_edges = rel_store.forward_edges(
+                conn, account_id, region, listing.resource_type, None
+            )
+            new_edges: dict[str, list[tuple[Relationship, str | None]]] = {}
+            for resource in listing.resources:
+                new_edges[resource.resource_id] = list(resource.forward)
+            if listing.complete:
+                present = {x.resource_id for x in listing.resources}
+                for resource_id in stored:
+                    if resource_id not in present:
+                        new_edges[resource_id] = []
+            for resource_id, forward in new_edges.items():
+                before = {
                     (r.resource_type, rel_store.related_key(r))
-                    for r, inv in old_edges.get(resource_id, [])
-                    if inv
+                    for r, inverse in old_edges.get(resource_id, [])
+                    if inverse
                 }
-                new_edges[resource_id] = []
+                after = {(r.resource_type, rel_store.related_key(r)) for r, inv in forward if inv}
+                touched |= before ^ after
+            rel_store.replace_edges(conn, account_id, region, listing.resource_type, new_edges)
+            plans.append((listing, stored))
 
-        rel_store.replace_edges(conn, account_id, region, resource_type, new_edges)
-        touched = {t for t in touched if t[0] != resource_type or t[1] not in new_edges}
-        related = _related_items(conn, account_id, region, touched, now_ms, related_events)
-        outcome.related = len(related)
+        # 2. Then the items, relationships = own forward edges + the inverse edges.
+        listed_keys = {
+            (listing.resource_type, r.resource_id)
+            for listing in listings
+            for r in listing.resources
+        }
+        inverse = rel_store.inverse_edges(conn, account_id, region, sorted(listed_keys))
+        for listing, stored in plans:
+            outcome = outcomes[listing.resource_type]
+            aws_region = GLOBAL_REGION if listing.global_type else region
+            for resource in listing.resources:
+                entry = _listed_entry(
+                    account_id, region, aws_region, listing.resource_type, resource,
+                    stored.get(resource.resource_id),
+                    inverse.get((listing.resource_type, resource.resource_id), []),
+                    now_ms, related_events,
+                )  # fmt: skip
+                if entry is None:
+                    continue
+                entries.append(entry)
+                if entry.previous is None:
+                    outcome.discovered += 1
+                else:
+                    outcome.changed += 1
+            if listing.complete:
+                present = {x.resource_id for x in listing.resources}
+                for resource_id, (state, last) in stored.items():
+                    if resource_id not in present:
+                        entries.append(
+                            _deleted_entry(state, last, aws_region, now_ms, related_events)
+                        )
+                        outcome.deleted += 1
+
+        # 3. Resources outside the sweep whose inverse relationships changed.
+        related = _related_items(
+            conn, account_id, region, touched - listed_keys, now_ms, related_events
+        )
+        for entry in related:
+            outcomes.setdefault(entry.key.resource_type, Outcome()).related += 1
         entries.extend(related)
         item_store.append_items(conn, entries, now_ms=now_ms)
-        outcome.items = [e.item for e in entries]
-    return outcome
+        for entry in entries:
+            outcomes.setdefault(entry.key.resource_type, Outcome()).items.append(entry.item)
+    return outcomes
+
+
+def _listed_entry(
+    account_id: str,
+    region: str,
+    aws_region: str,
+    resource_type: str,
+    resource: Listed,
+    previous: tuple[ResourceState, ConfigurationItem] | None,
+    inverse: list[Relationship],
+    now_ms: int,
+    related_events: tuple[str, ...],
+) -> Append | None:
+    """The item for one listed resource, or None when nothing changed."""
+    key = ResourceKey(account_id, region, resource_type, resource.resource_id)
+    observed = Observation(
+        key=key,
+        configuration=resource.configuration,
+        resource_name=resource.resource_name,
+        arn=resource.arn,
+        availability_zone=resource.availability_zone,
+        resource_creation_ms=resource.resource_creation_ms,
+        tags=resource.tags,
+        relationships=_sorted([r for r, _ in resource.forward] + inverse),
+        supplementary_configuration=resource.supplementary,
+        related_events=related_events,
+    )
+    if previous is not None and same_state(previous[1], observed):
+        return None
+    state = previous[0] if previous else None
+    item = replace(
+        new_item(key, observed, state, now_ms),
+        aws_region=aws_region,
+        status=ItemStatus.OK if previous else ItemStatus.RESOURCE_DISCOVERED,
+    )
+    before = previous[1].to_stream() if previous else None
+    return Append(key, item, state, diff=item_diff(before, item.to_stream(), item.status.value))
+
+
+def _deleted_entry(
+    state: ResourceState,
+    last: ConfigurationItem,
+    aws_region: str,
+    now_ms: int,
+    related_events: tuple[str, ...],
+) -> Append:
+    item = replace(
+        new_item(state.key, Observation(key=state.key, configuration=None), state, now_ms),
+        aws_region=aws_region,
+        status=ItemStatus.RESOURCE_DELETED,
+        resource_name=last.resource_name,
+        arn=last.arn,
+        availability_zone=last.availability_zone,
+        resource_creation_ms=last.resource_creation_ms,
+        related_events=related_events,
+    )
+    return Append(
+        state.key,
+        item,
+        state,
+        diff=item_diff(last.to_stream(), item.to_stream(), item.status.value),
+    )
 
 
 def _related_items(

@@ -18,7 +18,7 @@ import orjson
 
 from configledger.clock import Clock
 from configledger.history.items import Relationship
-from configledger.history.reconcile import Listed, Outcome, reconcile
+from configledger.history.reconcile import Listed, Listing, Outcome, reconcile
 from configledger.recorder import recording_group
 from configledger.recorder.resource_types import REGISTRY
 from configledger.recorder.sessions import Sessions
@@ -117,17 +117,27 @@ class RecordingEngine:
         if types is not None:
             wanted = set(types)
             selected = [t for t in selected if t.type_name in wanted]
-        reports = [self._sweep_type(recorder, t, related_events, progress) for t in selected]
+        reports, listings = [], []
+        for resource_type in selected:
+            report, listing = self._list_type(recorder, resource_type, progress)
+            reports.append(report)
+            listings.append(listing)
+        outcomes = reconcile(
+            self.database,
+            recorder.account_id,
+            recorder.region,
+            listings,
+            now_ms=self.clock.now_ms(),
+            related_events=related_events,
+        )
+        for report in reports:
+            report.outcome = outcomes.get(report.type_name, Outcome())
         self._set_status(recorder, reports)
         return reports
 
-    def _sweep_type(
-        self,
-        recorder: Recorder,
-        resource_type: ResourceType,
-        related_events: tuple[str, ...],
-        progress: Progress | None,
-    ) -> TypeReport:
+    def _list_type(
+        self, recorder: Recorder, resource_type: ResourceType, progress: Progress | None
+    ) -> tuple[TypeReport, Listing]:
         report = TypeReport(resource_type.type_name)
         scope = Scope(recorder.account_id, recorder.region)
         listed: list[Listed] = []
@@ -151,20 +161,10 @@ class RecordingEngine:
                 report.error,
             )
         report.listed = len(listed)
-        report.outcome = reconcile(
-            self.database,
-            recorder.account_id,
-            recorder.region,
-            resource_type.type_name,
-            listed,
-            complete=complete,
-            now_ms=self.clock.now_ms(),
-            global_type=resource_type.global_type,
-            related_events=related_events,
-        )
         if progress is not None:
             progress(resource_type.type_name, len(listed), True)
-        return report
+        listing = Listing(resource_type.type_name, listed, complete, resource_type.global_type)
+        return report, listing
 
     def _set_status(self, recorder: Recorder, reports: list[TypeReport]) -> None:
         failed = [r for r in reports if r.error]

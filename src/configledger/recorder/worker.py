@@ -42,7 +42,8 @@ def plan(events: list[outbox.OutboxEvent]) -> list[_Job]:
         if event.topic == outbox.RECORDER_STARTED:
             job = _Job(event.account_id, event.region, None, ())
         else:
-            names = frozenset(t.type_name for t in types_for_event(event.payload["eventName"]))
+            changed = types_for_event(event.payload["eventName"], event.payload.get("eventSource"))
+            names = frozenset(t.type_name for t in changed)
             if not names:
                 continue
             job = _Job(event.account_id, event.region, names, (event.payload["eventId"],))

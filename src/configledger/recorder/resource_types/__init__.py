@@ -6,7 +6,10 @@ test holds every entry to botocore's ResourceType enum.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
+
+import botocore.session
 
 from configledger.recorder.types import ResourceType
 
@@ -22,6 +25,16 @@ _MODULES = [
     "ec2.volume",
     "ec2.network_interface",
     "ec2.eip",
+    "s3.bucket",
+    "iam.user",
+    "iam.group",
+    "iam.role",
+    "iam.policy",
+    "sns.topic",
+    "sqs.queue",
+    "lambda_.function",
+    "kms.key",
+    "secretsmanager.secret",
     "rds.db_instance",
     "rds.db_subnet_group",
     "dynamodb.table",
@@ -37,6 +50,18 @@ for _name in _MODULES:
     REGISTRY[_type.type_name] = _type
 
 
-def types_for_event(event_name: str) -> list[ResourceType]:
-    """The resource types a CloudTrail event may have changed."""
-    return [t for t in REGISTRY.values() if event_name in t.events]
+@cache
+def event_source(service: str) -> str:
+    """CloudTrail's eventSource for a boto3 service: its signing name's domain."""
+    model = botocore.session.get_session().get_service_model(service)
+    return f"{model.signing_name}.amazonaws.com"
+
+
+def types_for_event(event_name: str, source: str | None = None) -> list[ResourceType]:
+    """The resource types a CloudTrail event may have changed: same event name, and
+    (when known) the same service, since TagResource and the like exist in many."""
+    return [
+        t
+        for t in REGISTRY.values()
+        if event_name in t.events and (source is None or event_source(t.service) == source)
+    ]

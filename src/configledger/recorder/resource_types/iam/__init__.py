@@ -1,0 +1,1 @@
+"""IAM resource types: global, recorded once per account with awsRegion "global"."""

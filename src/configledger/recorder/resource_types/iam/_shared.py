@@ -1,0 +1,87 @@
+"""What the IAM types share: IAM's account listing, the customer managed policies that
+relationships point at, and policy documents in the form AWS Config records them.
+
+Not a resource type (it declares no ``RESOURCE_TYPE``), so the registry does not list it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from configledger.recorder.types import Raw, Relation
+
+_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def authorization_details(client: Any, *filters: str) -> dict[str, list[Raw]]:
+    """GetAccountAuthorizationDetails, every page, for the given entity filters."""
+    out: dict[str, list[Raw]] = {key: [] for key in _DETAIL_LISTS}
+    paginator = client.get_paginator("get_account_authorization_details")
+    for page in paginator.paginate(Filter=list(filters)):
+        for key in _DETAIL_LISTS:
+            out[key].extend(page.get(key, []))
+    return out
+
+
+def customer_policies(client: Any) -> dict[str, Raw]:
+    """The account's customer managed policies (ListPolicies, Scope=Local) by ARN.
+
+    AWS managed policies are not AWS::IAM::Policy resources in AWS Config, so only these
+    are relationship targets."""
+    return {
+        policy["Arn"]: policy
+        for page in client.get_paginator("list_policies").paginate(Scope="Local")
+        for policy in page["Policies"]
+    }
+
+
+def policy_ids(policies: dict[str, Raw]) -> dict[str, dict[str, str]]:
+    """The slice of ``customer_policies`` a relationship needs: ARN -> id and name."""
+    return {
+        arn: {"PolicyId": p["PolicyId"], "PolicyName": p["PolicyName"]}
+        for arn, p in policies.items()
+    }
+
+
+def encoded(document: Any) -> str | None:
+    """A policy document as IAM returns it and AWS Config records it: URL-encoded JSON.
+
+    botocore decodes IAM's documents into objects (its json_decode_policies handler);
+    this encodes one back: compact JSON, percent-encoded as IAM does (``*`` and the other
+    characters encodeURIComponent leaves alone stay as they are). A string is already
+    IAM's text (a client without that handler) and is kept as it is."""
+    if document is None or isinstance(document, str):
+        return document
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return quote(text, safe="!'()*")
+
+
+def inline_policies(policies: Iterable[Raw] | None) -> list[dict[str, Any]]:
+    """UserPolicyList / GroupPolicyList / RolePolicyList as AWS Config records them."""
+    return [
+        {"policyName": p["PolicyName"], "policyDocument": encoded(p.get("PolicyDocument"))}
+        for p in policies or ()
+    ]
+
+
+def attached_policy_relations(
+    attached: Iterable[Raw] | None, policies: dict[str, dict[str, str]], inverse: str
+) -> list[Relation]:
+    """'Is attached to CustomerManagedPolicy' for each attached customer managed policy."""
+    relations = []
+    for attachment in attached or ():
+        policy = policies.get(attachment["PolicyArn"])
+        if policy is not None:
+            relations.append(
+                Relation(
+                    "Is attached to CustomerManagedPolicy",
+                    "AWS::IAM::Policy",
+                    target_id=policy["PolicyId"],
+                    target_name=policy["PolicyName"],
+                    inverse=inverse,
+                )
+            )
+    return relations

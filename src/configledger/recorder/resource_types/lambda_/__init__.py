@@ -1,0 +1,1 @@
+"""AWS Lambda resource types (the package is ``lambda_``: ``lambda`` is a keyword)."""
