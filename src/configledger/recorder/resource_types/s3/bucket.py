@@ -238,7 +238,9 @@ RESOURCE_TYPE = ResourceType(
             "PutBucketEncryption",
             "DeleteBucketEncryption",
             "PutBucketPublicAccessBlock",
+            "PutPublicAccessBlock",
             "DeleteBucketPublicAccessBlock",
+            "DeletePublicAccessBlock",
             "PutBucketTagging",
             "DeleteBucketTagging",
         }
