@@ -1,0 +1,121 @@
+"""The engine's safety rules with resource types written for the test: a listing that
+fails part-way records what it saw and deletes nothing; a complete one deletes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from configledger.recorder.engine import RecordingEngine
+from configledger.recorder.types import Described, Raw, Relation, ResourceType, Scope
+from tests.conftest import LiveServer, config_client, start_recording
+
+
+class Inventory:
+    """What the fake service has, and whether listing it fails after ``fail_after``."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.fail_after: int | None = None
+
+    def fetch(self, client: Any, scope: Scope) -> Iterable[Raw]:
+        for index, (key, value) in enumerate(sorted(self.items.items())):
+            if self.fail_after is not None and index >= self.fail_after:
+                raise RuntimeError("Throttling: Rate exceeded")
+            yield {"id": key, **value}
+
+
+def _transform(raw: Raw, scope: Scope) -> Described:
+    relations = ()
+    if raw.get("vpc"):
+        relations = (
+            Relation("Is contained in Vpc", "AWS::EC2::VPC", raw["vpc"], inverse="Contains Thing"),
+        )
+    return Described(
+        resource_id=raw["id"], configuration={"size": raw["size"]}, relations=relations
+    )
+
+
+def _engine(server: LiveServer, inventory: Inventory) -> RecordingEngine:
+    runtime = server.app.runtime
+    assert runtime.recorder is not None
+    fake = ResourceType(
+        type_name="AWS::SQS::Queue", service="sqs", fetch=inventory.fetch, transform=_transform
+    )
+    return RecordingEngine(
+        runtime.database, runtime.recorder.engine.sessions, runtime.clock, {fake.type_name: fake}
+    )
+
+
+def _statuses(config: Any, resource_id: str) -> list[str]:
+    items = config.get_resource_config_history(
+        resourceType="AWS::SQS::Queue", resourceId=resource_id
+    )
+    return [i["configurationItemStatus"] for i in items["configurationItems"]]
+
+
+def test_a_listing_that_fails_part_way_deletes_nothing(backend: LiveServer, account: str) -> None:
+    config = config_client(backend, account)
+    start_recording(config)
+    inventory = Inventory()
+    inventory.items = {"a": {"size": 1}, "b": {"size": 2}, "c": {"size": 3}}
+    engine = _engine(backend, inventory)
+    reports = engine.sweep(account, "us-east-1")
+    assert [(r.outcome.discovered, r.error) for r in reports] == [(3, None)]
+
+    inventory.items["a"]["size"] = 10
+    inventory.fail_after = 1  # "a" is listed, then the listing is throttled
+    reports = engine.sweep(account, "us-east-1")
+    assert reports[0].error == "RuntimeError: Throttling: Rate exceeded"
+    assert (reports[0].outcome.changed, reports[0].outcome.deleted) == (1, 0)
+    assert _statuses(config, "b") == ["ResourceDiscovered"]
+    assert _statuses(config, "c") == ["ResourceDiscovered"]
+    status = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]
+    assert status["lastStatus"] == "FAILURE"
+    assert "Throttling" in status["lastErrorMessage"]
+
+    inventory.fail_after = None
+    del inventory.items["c"]
+    reports = engine.sweep(account, "us-east-1")
+    assert reports[0].outcome.deleted == 1
+    assert _statuses(config, "c") == ["ResourceDeleted", "ResourceDiscovered"]
+    assert _statuses(config, "b") == ["ResourceDiscovered"]
+    status = config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"][0]
+    assert status["lastStatus"] == "SUCCESS"
+
+
+def test_inverse_relationships_follow_changes(backend: LiveServer, account: str) -> None:
+    config = config_client(backend, account)
+    start_recording(config)
+    inventory = Inventory()
+    inventory.items = {"q1": {"size": 1, "vpc": "vpc-1"}}
+    vpcs = Inventory()
+    vpcs.items = {"vpc-1": {"size": 0}}
+    runtime = backend.app.runtime
+    assert runtime.recorder is not None
+    queue = ResourceType("AWS::SQS::Queue", "sqs", inventory.fetch, _transform)
+    vpc = ResourceType("AWS::EC2::VPC", "ec2", vpcs.fetch, _transform)
+    engine = RecordingEngine(
+        runtime.database, runtime.recorder.engine.sessions, runtime.clock,
+        {queue.type_name: queue, vpc.type_name: vpc},
+    )  # fmt: skip
+    engine.sweep(account, "us-east-1")
+    vpc_items = config.get_resource_config_history(
+        resourceType="AWS::EC2::VPC", resourceId="vpc-1"
+    )["configurationItems"]
+    assert len(vpc_items) == 1  # discovered once, already with its inverse edge
+    assert vpc_items[0]["relationships"] == [
+        {
+            "resourceType": "AWS::SQS::Queue",
+            "resourceId": "q1",
+            "relationshipName": "Contains Thing",
+        }
+    ]
+    # The queue leaves the VPC: only the queue is listed, yet the VPC gets a new item.
+    inventory.items["q1"].pop("vpc")
+    engine.sweep(account, "us-east-1", types=["AWS::SQS::Queue"])
+    vpc_items = config.get_resource_config_history(
+        resourceType="AWS::EC2::VPC", resourceId="vpc-1"
+    )["configurationItems"]
+    assert [i["configurationItemStatus"] for i in vpc_items] == ["OK", "ResourceDiscovered"]
+    assert vpc_items[0]["relationships"] == []
