@@ -190,3 +190,17 @@ def start_recording(client: Any, bucket: str = "config-bucket") -> None:
     )
     client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
     client.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
+def start_custom_recording(client: Any, bucket: str = "config-bucket") -> None:
+    """A running recorder for tests of custom resources: recording one cheap AWS type
+    only, so the inventory sweep that starting triggers stays out of their way."""
+    client.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": ROLE_ARN,
+            "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::SNS::Topic"]},
+        }
+    )
+    client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
+    client.start_configuration_recorder(ConfigurationRecorderName="default")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import uvicorn
@@ -12,12 +13,27 @@ from configledger.api.auth import CredentialStore
 from configledger.api.context import Runtime
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
+from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
-from configledger.recorder.worker import RecorderWorker
+from configledger.recorder.worker import Feed, RecorderWorker
 from configledger.settings import Settings
 from configledger.store import state
 from configledger.store.database import open_database
+
+
+def change_feeds(settings: Settings, engine: RecordingEngine) -> list[tuple[Feed, float]]:
+    """Where a real account's changes come from between sweeps (source "aws" only)."""
+    if settings.source != "aws":
+        return []
+    feeds: list[tuple[Feed, float]] = []
+    if settings.cloudtrail_poll_interval:
+        feeds.append((CloudTrailPoller(engine), float(settings.cloudtrail_poll_interval)))
+    if settings.event_queue_url:
+        found = re.search(r"sqs\.([a-z0-9-]+)\.", settings.event_queue_url)
+        region = found.group(1) if found else "us-east-1"
+        feeds.append((EventQueueConsumer(engine, settings.event_queue_url, region), 1.0))
+    return feeds
 
 
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -38,7 +54,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         clock=clock,
         tokens=TokenSigner(bytes.fromhex(secret)),
         credentials=credentials,
-        recorder=RecorderWorker(engine, sweep_interval=settings.sweep_interval),
+        recorder=RecorderWorker(
+            engine, sweep_interval=settings.sweep_interval, feeds=change_feeds(settings, engine)
+        ),
     )
 
 
@@ -48,10 +66,11 @@ def serve(settings: Settings) -> None:
     )
     app = ConfigApi(build_runtime(settings))
     logging.getLogger("configledger").info(
-        "ConfigLedger listening on http://%s:%d (store: %s)",
+        "ConfigLedger listening on http://%s:%d (store: %s; sandbox: %s)",
         settings.host,
         settings.port,
         settings.db_url,
+        "on" if settings.sandbox else "off",
     )
     uvicorn.run(
         app,

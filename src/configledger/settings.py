@@ -27,6 +27,9 @@ class Settings:
     credentials_file: str | None = None
     # The sandbox credentials: key "test"/secret "test" and any 12-digit key with secret "test".
     sandbox_credentials: bool = True
+    # The embedded AWS (moto) on the same port: every signed request that is not for
+    # AWS Config goes to it, and its mutating calls become CloudTrail events.
+    sandbox: bool = True
     # Threads that run requests; SQLite writes are serialised regardless.
     workers: int = 8
     # AWS's limit of active custom resources (PutResourceConfig) per account and region.
@@ -37,8 +40,15 @@ class Settings:
     source: str = "sandbox"
     # For source "aws": an endpoint standing in for AWS (tests point it at a moto server).
     aws_endpoint_url: str | None = None
+    # For source "aws": assume each recorder's roleARN (False: use the default chain's
+    # own identity, e.g. an instance role that can already read the account).
+    assume_role: bool = True
     # Seconds between full sweeps of every recording account and region (0: never).
     sweep_interval: int = 900
+    # Source "aws": seconds between CloudTrail LookupEvents polls (0: never), and an SQS
+    # queue fed by EventBridge ("AWS API Call via CloudTrail") to read changes from.
+    cloudtrail_poll_interval: int = 60
+    event_queue_url: str | None = None
 
 
 _ENV_PREFIX = "CONFIGLEDGER_"

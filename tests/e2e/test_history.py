@@ -25,7 +25,7 @@ from tests.conftest import (
     drop_postgres_schema,
     fresh_postgres_url,
     postgres_available,
-    start_recording,
+    start_custom_recording,
     start_server,
 )
 from tests.helpers import raw_call
@@ -87,7 +87,7 @@ def at(ms: int) -> datetime:
 
 
 def test_default_order_is_reverse_and_limit_defaults_to_10(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(12):
         put(config, "r", n)
     newest_first = history(config)
@@ -113,7 +113,7 @@ def test_default_order_is_reverse_and_limit_defaults_to_10(config: Any) -> None:
 
 @pytest.mark.parametrize("order", [None, "Reverse", "Forward"])
 def test_pages_cover_every_item_once_in_order(config: Any, order: str | None) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(25):
         put(config, "r", n)
     kwargs: dict[str, Any] = {"limit": 10}
@@ -139,7 +139,7 @@ def test_pages_cover_every_item_once_in_order(config: Any, order: str | None) ->
 
 
 def test_the_page_size_may_change_between_pages(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(8):
         put(config, "r", n)
     first = history(config, limit=3, chronologicalOrder="Forward")
@@ -152,7 +152,7 @@ def test_the_page_size_may_change_between_pages(config: Any) -> None:
 
 
 def test_a_page_started_before_new_items_stays_consistent(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(6):
         put(config, "r", n)
     first = history(config, limit=3)
@@ -164,7 +164,7 @@ def test_a_page_started_before_new_items_stays_consistent(config: Any) -> None:
 
 
 def test_history_of_a_deleted_resource_ends_with_the_deletion(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     put(config, "r", 0)
     config.delete_resource_config(ResourceType=AGENT, ResourceId="r")
     items = history(config)["configurationItems"]
@@ -184,7 +184,7 @@ def test_history_of_a_deleted_resource_ends_with_the_deletion(config: Any) -> No
 
 def test_an_unknown_resource_is_not_discovered(backend: LiveServer, account: str) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "known", 0)
     cases = [(AGENT, "unknown"), (QUEUE, "known"), ("AWS::EC2::Instance", "i-0abc")]
     for resource_type, resource_id in cases:
@@ -199,7 +199,7 @@ def test_an_unknown_resource_is_not_discovered(backend: LiveServer, account: str
 
 
 def test_earlier_time_after_later_time_is_an_invalid_range(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     put(config, "r", 0)
     now = datetime.now(tz=UTC)
     code, message = aws_error(
@@ -215,7 +215,7 @@ def test_earlier_time_after_later_time_is_an_invalid_range(config: Any) -> None:
 
 def test_forged_and_tampered_tokens_are_invalid(backend: LiveServer, account: str) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     for n in range(5):
         put(client, "r", n)
     token = history(client, limit=2)["nextToken"]
@@ -245,7 +245,7 @@ def test_forged_and_tampered_tokens_are_invalid(backend: LiveServer, account: st
 
 
 def test_a_token_reused_with_other_parameters_is_invalid(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(5):
         put(config, "r", n)
         put(config, "other", n)
@@ -307,7 +307,7 @@ def frozen(
 
     monkeypatch.setattr(botocore.auth, "get_current_datetime", server_time)
     client = config_client(server, account)
-    start_recording(client)
+    start_custom_recording(client)
     return client, clock
 
 
@@ -468,7 +468,7 @@ def test_retention_hides_states_that_ended_before_the_period(
 
 def test_times_far_from_now_are_answered(backend: LiveServer, account: str) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     for n in range(3):
         put(client, "r", n)
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import LiveServer, config_client, new_account, start_recording
+from tests.conftest import LiveServer, config_client, new_account, start_custom_recording
 from tests.helpers import row_counts
 
 AGENT = "MyCompany::Build::Agent"
@@ -41,7 +41,7 @@ def error_code(call: Any, **kwargs: Any) -> str:
 def owner(backend: LiveServer, account: str) -> Any:
     """Account A in us-east-1 with two agents (one changed twice), a queue, a deleted one."""
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     for n in range(3):
         put(client, "shared-id", n)
     put(client, "a-only", 0)
@@ -94,7 +94,7 @@ def test_the_owner_sees_its_resources(owner: Any) -> None:
 def test_another_account_in_the_same_region_sees_nothing(owner: Any, backend: LiveServer) -> None:
     other = config_client(backend, new_account())
     assert_sees_nothing(other)
-    start_recording(other)  # with its own recorder running, still nothing of A's
+    start_custom_recording(other)  # with its own recorder running, still nothing of A's
     assert_sees_nothing(other)
 
 
@@ -103,7 +103,7 @@ def test_the_same_account_in_another_region_sees_nothing(
 ) -> None:
     elsewhere = config_client(backend, account, region="eu-west-1")
     assert_sees_nothing(elsewhere)
-    start_recording(elsewhere)
+    start_custom_recording(elsewhere)
     assert_sees_nothing(elsewhere)
 
 
@@ -115,7 +115,7 @@ def test_recording_the_same_id_elsewhere_is_an_independent_history(
         other = config_client(backend, new_account())
     else:
         other = config_client(backend, account, region="eu-west-1")
-    start_recording(other)
+    start_custom_recording(other)
     # Deleting A's resource from elsewhere is refused: there, it does not exist.
     assert error_code(other.delete_resource_config, ResourceType=AGENT, ResourceId="a-only") == (
         "ValidationException"
@@ -165,7 +165,7 @@ def test_page_tokens_do_not_cross_accounts_or_regions(
         config_client(backend, new_account()),
         config_client(backend, account, region="eu-west-1"),
     ):
-        start_recording(other)
+        start_custom_recording(other)
         for n in range(3):
             put(other, "shared-id", n)  # the same resource exists there, same parameters
         put(other, "a-only", 0)
@@ -199,7 +199,7 @@ def test_rows_are_written_under_the_callers_account_only(backend: LiveServer, ac
     client = config_client(backend, account)
     bystander = new_account()
     before = row_counts(backend.db_url, bystander)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "r", 0)
     assert row_counts(backend.db_url, account)["configuration_items"] == 1
     assert row_counts(backend.db_url, bystander) == before

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROLE_ARN, LiveServer, config_client, start_recording
+from tests.conftest import ROLE_ARN, LiveServer, config_client, start_custom_recording
 from tests.helpers import raw_call, row_counts
 
 AGENT = "MyCompany::Build::Agent"
@@ -100,7 +100,7 @@ def test_put_with_a_stopped_recorder_is_refused_and_writes_nothing(
     backend: LiveServer, account: str
 ) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     client.stop_configuration_recorder(ConfigurationRecorderName="default")
     before = row_counts(backend.db_url, account)
     for call, kwargs in (
@@ -136,7 +136,7 @@ def test_a_recorder_that_was_never_started_is_not_running(backend: LiveServer) -
 
 
 def test_first_put_is_discovered_and_changes_are_ok(config: Any, account: str) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     first = '{"Name":"agent one","Slots":4,"Labels":["linux","x86"],"Spare":null}'
     put(config, "agent-1", first, name="agent one", tags={"team": "ci", "env": "prod"})
     [item] = history(config, "agent-1")
@@ -165,7 +165,7 @@ def test_first_put_is_discovered_and_changes_are_ok(config: Any, account: str) -
 
 
 def test_an_unchanged_put_records_nothing(config: Any, backend: LiveServer, account: str) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     put(
         config,
         "agent-1",
@@ -204,7 +204,7 @@ def test_an_unchanged_put_records_nothing(config: Any, backend: LiveServer, acco
 def test_every_visible_change_records_an_item(
     config: Any, change: dict[str, Any], expected: str
 ) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     base: dict[str, Any] = {
         "configuration": '{"a": 1, "b": {"x": [1, 2], "y": "z"}}',
         "name": "one",
@@ -219,7 +219,7 @@ def test_every_visible_change_records_an_item(
 
 
 def test_state_ids_are_capture_ms_and_strictly_increasing(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     started_ms = time.time_ns() // 1_000_000
     for n in range(8):  # as fast as the wire allows: several may share a millisecond
         put(config, "agent-1", {"n": n})
@@ -236,7 +236,7 @@ def test_state_ids_are_capture_ms_and_strictly_increasing(config: Any) -> None:
 def test_concurrent_puts_get_distinct_increasing_state_ids(
     backend: LiveServer, account: str
 ) -> None:
-    start_recording(config_client(backend, account))
+    start_custom_recording(config_client(backend, account))
     clients = [config_client(backend, account) for _ in range(8)]
 
     def put_many(index: int) -> None:
@@ -259,7 +259,7 @@ def test_capture_time_on_the_wire_is_epoch_seconds_with_millis(
     backend: LiveServer, account: str
 ) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "agent-1", {"n": 1})
     status, body, _ = raw_call(
         backend.url,
@@ -304,7 +304,7 @@ def test_invalid_resource_type_names_are_refused(
     backend: LiveServer, account: str, resource_type: str
 ) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     before = row_counts(backend.db_url, account)
     for call, kwargs in (
         (
@@ -325,7 +325,7 @@ def test_invalid_resource_type_names_are_refused(
 
 
 def test_a_valid_custom_type_name_is_accepted(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for resource_type in ("Acme::Build::Agent", "A1::B2::C3", "AmazoniaCorp::Build::Agent"):
         put(config, "x", {"ok": True}, resource_type=resource_type)
         assert len(history(config, "x", resource_type=resource_type)) == 1
@@ -352,7 +352,7 @@ def test_configuration_that_is_not_json_is_refused(
     backend: LiveServer, account: str, configuration: str
 ) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     before = row_counts(backend.db_url, account)
     code, _ = aws_error(
         client.put_resource_config,
@@ -374,7 +374,7 @@ def test_configuration_up_to_64_kb_is_accepted_and_over_it_refused(
     backend: LiveServer, account: str
 ) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     largest = _configuration_of_size(64 * 1024)
     assert len(largest.encode()) == 65536
     put(client, "big", largest)
@@ -419,7 +419,7 @@ def test_schema_version_id_must_fit_its_pattern(
     backend: LiveServer, account: str, schema_version: str, constraint: str
 ) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     before = row_counts(backend.db_url, account)
     code, message = aws_error(
         client.put_resource_config,
@@ -435,7 +435,7 @@ def test_schema_version_id_must_fit_its_pattern(
 
 
 def test_schema_version_ids_of_the_pattern_are_accepted(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n, version in enumerate(("00000001", "v-2", "ABC-def-3")):
         config.put_resource_config(
             ResourceType=AGENT,
@@ -450,7 +450,7 @@ def test_schema_version_ids_of_the_pattern_are_accepted(config: Any) -> None:
 
 
 def test_delete_records_a_resource_deleted_item(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     put(config, "agent-1", {"n": 1}, name="one", tags={"k": "v"})
     put(config, "agent-2", {"n": 2})
     config.delete_resource_config(ResourceType=AGENT, ResourceId="agent-1")
@@ -510,7 +510,7 @@ def test_deleting_an_unknown_or_deleted_resource_is_refused(
     backend: LiveServer, account: str
 ) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "agent-1", {"n": 1})
     before = row_counts(backend.db_url, account)
     for resource_type, resource_id in ((AGENT, "nope"), (QUEUE, "agent-1")):
@@ -532,7 +532,7 @@ def test_deleting_an_unknown_or_deleted_resource_is_refused(
 
 
 def test_list_filters_by_ids_or_by_name(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(1, 6):
         put(config, f"r-{n}", {"n": n}, name="even" if n % 2 == 0 else f"odd-{n}")
     put(config, "r-1", {"n": 1}, resource_type=QUEUE, name="even")
@@ -563,7 +563,7 @@ def test_list_filters_by_ids_or_by_name(config: Any) -> None:
 
 def test_list_refuses_ids_and_name_together(backend: LiveServer, account: str) -> None:
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "r-1", {"n": 1}, name="one")
     code, message = aws_error(
         client.list_discovered_resources,
@@ -576,7 +576,7 @@ def test_list_refuses_ids_and_name_together(backend: LiveServer, account: str) -
 
 
 def test_list_takes_at_most_20_ids(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(21):
         put(config, f"r-{n:02d}", {"n": n})
     twenty = [f"r-{n:02d}" for n in range(20)]
@@ -591,7 +591,7 @@ def test_list_takes_at_most_20_ids(config: Any) -> None:
 
 
 def test_list_pages_with_limit(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     ids = [f"r-{n:02d}" for n in range(25)]
     for n, resource_id in enumerate(reversed(ids)):
         put(config, resource_id, {"n": n})
@@ -623,7 +623,7 @@ def test_list_pages_with_limit(config: Any) -> None:
 
 
 def test_list_pages_with_filters_and_deleted(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(12):
         put(config, f"r-{n:02d}", {"n": n}, name="same")
     for n in (1, 4, 7):
@@ -652,7 +652,7 @@ def test_list_pages_with_filters_and_deleted(config: Any) -> None:
 
 
 def test_a_list_token_only_serves_the_request_it_came_from(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for n in range(5):
         put(config, f"r-{n}", {"n": n}, name="same")
     token = config.list_discovered_resources(resourceType=AGENT, limit=2)["nextToken"]
@@ -684,7 +684,7 @@ def test_a_list_token_only_serves_the_request_it_came_from(config: Any) -> None:
 def test_batch_get_returns_current_base_items_only(
     config: Any, backend: LiveServer, account: str
 ) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     put(config, "agent-1", {"n": 1}, name="one", tags={"secret": "tag"})
     put(config, "agent-1", {"n": 2}, name="one", tags={"secret": "tag"})
     put(config, "queue-1", '{"depth": 3}', resource_type=QUEUE)
@@ -731,7 +731,7 @@ def test_batch_get_returns_current_base_items_only(
 
 def test_batch_get_takes_up_to_100_keys(backend: LiveServer, account: str) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     for n in range(0, 100, 9):
         put(client, f"r-{n:03d}", {"n": n})
     keys = [{"resourceType": AGENT, "resourceId": f"r-{n:03d}"} for n in range(100)]
@@ -748,7 +748,7 @@ def test_batch_get_takes_up_to_100_keys(backend: LiveServer, account: str) -> No
 
 
 def test_batch_get_accepts_aws_types_that_were_never_recorded(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     result = config.batch_get_resource_config(
         resourceKeys=[{"resourceType": "AWS::EC2::Instance", "resourceId": "i-0123456789"}]
     )
@@ -760,7 +760,7 @@ def test_batch_get_accepts_aws_types_that_were_never_recorded(config: Any) -> No
 
 
 def test_counts_per_type(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     assert config.get_discovered_resource_counts()["totalDiscoveredResources"] == 0
     for n in range(3):
         put(config, f"a-{n}", {"n": n})
@@ -792,7 +792,7 @@ def test_counts_per_type(config: Any) -> None:
 
 
 def test_counts_page_with_limit(config: Any) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     types = [f"MyCompany::Build::Kind{n}" for n in range(5)]
     for n, resource_type in enumerate(types):
         for m in range(5 - n):
@@ -944,7 +944,7 @@ OPERATIONS = [
 def recording_account(backend: LiveServer, account: str) -> str:
     """An account whose recorder runs and which has one resource: a write would show."""
     client = config_client(backend, account)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "a", {"n": 1})
     return account
 
@@ -994,7 +994,7 @@ def test_malformed_json_is_refused_and_writes_nothing(
 
 def test_strings_with_a_nul_character_are_refused(backend: LiveServer, account: str) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "a", {"n": 1}, name="one")
     before = row_counts(backend.db_url, account)
     for kwargs in ({"ResourceId": "a\x00b"}, {"ResourceId": "a", "ResourceName": "o\x00ne"}):
@@ -1018,7 +1018,7 @@ def test_long_resource_names_round_trip_or_are_refused_cleanly(
     backend: LiveServer, account: str
 ) -> None:
     client = config_client(backend, account, validate=False)
-    start_recording(client)
+    start_custom_recording(client)
     put(client, "a", {"n": 1}, name="n" * 1000)
     assert listed(client)[0]["resourceName"] == "n" * 1000
     assert history(client, "a")[0]["resourceName"] == "n" * 1000

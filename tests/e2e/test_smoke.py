@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import start_recording
+from tests.conftest import start_custom_recording
 
 
 def test_custom_resource_history_walkthrough(config) -> None:
-    start_recording(config)
+    start_custom_recording(config)
     for version in range(3):
         config.put_resource_config(
             ResourceType="MyCompany::Build::Agent",

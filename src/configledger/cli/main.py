@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="refuse the sandbox credentials (key 'test' or a 12-digit key, secret 'test')",
     )
+    serve.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        default=None,
+        help="serve AWS Config only: no embedded AWS (moto) on the same port",
+    )
     serve.add_argument("--workers", type=int, help="request threads (default 8)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--source", choices=["sandbox", "aws"], help="where the recorder looks")
@@ -64,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "db_url",
             "credentials_file",
             "sandbox_credentials",
+            "sandbox",
             "workers",
             "log_level",
             "source",

@@ -241,13 +241,12 @@ def _listed_entry(
     if previous is not None and same_state(previous[1], observed):
         return None
     state = previous[0] if previous else None
-    item = replace(
-        new_item(key, observed, state, now_ms),
-        aws_region=aws_region,
-        status=ItemStatus.OK if previous else ItemStatus.RESOURCE_DISCOVERED,
-    )
-    before = previous[1].to_stream() if previous else None
-    return Append(key, item, state, diff=item_diff(before, item.to_stream(), item.status.value))
+    status = ItemStatus.OK if previous else ItemStatus.RESOURCE_DISCOVERED
+    item = new_item(key, observed, state, now_ms, status=status, aws_region=aws_region)
+    if previous is None:  # a new resource's diff is fixed (spec 6.7)
+        return Append(key, item, None, diff={"changedProperties": {}, "changeType": "CREATE"})
+    diff = item_diff(previous[1].to_stream(), item.to_stream(), status.value)
+    return Append(key, item, state, diff=diff)
 
 
 def _deleted_entry(

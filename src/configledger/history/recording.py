@@ -8,9 +8,11 @@ and outbox event in one transaction under the resource's lock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import orjson
+from sqlalchemy import Connection
 
 from configledger.errors import MaxActiveResourcesExceededException
 from configledger.history.items import ConfigurationItem, ItemStatus, Relationship, ResourceKey
@@ -62,14 +64,20 @@ def record(
     now_ms: int,
     custom: bool,
     max_active_custom: int | None = None,
+    guard: Callable[[Connection], None] | None = None,
 ) -> ConfigurationItem | None:
     """Record ``observed`` as a new item; None when it changes nothing.
+
+    ``guard`` runs first inside the transaction (e.g. "is the recorder running?"), so
+    its answer still holds when the item is appended.
 
     ``max_active_custom``: refuse a resource that is not active yet once that many
     are (AWS's quota on custom resources), inside the same transaction as the append.
     """
     key = observed.key
     with database.resource_lock(*_lock_key(key)), database.write() as conn:
+        if guard is not None:
+            guard(conn)
         previous_state = item_store.resource_state(conn, key)
         previous = None
         if previous_state is not None and previous_state.deleted_ms is None:
@@ -95,10 +103,16 @@ def record(
 
 
 def record_deletion(
-    database: Database, key: ResourceKey, *, now_ms: int
+    database: Database,
+    key: ResourceKey,
+    *,
+    now_ms: int,
+    guard: Callable[[Connection], None] | None = None,
 ) -> ConfigurationItem | None:
     """Record that the resource is gone; None when it is unknown or already deleted."""
     with database.resource_lock(*_lock_key(key)), database.write() as conn:
+        if guard is not None:
+            guard(conn)
         previous_state = item_store.resource_state(conn, key)
         if previous_state is None or previous_state.deleted_ms is not None:
             return None
@@ -126,18 +140,21 @@ def new_item(
     observed: Observation,
     previous_state: item_store.ResourceState | None,
     now_ms: int,
+    *,
+    status: ItemStatus = ItemStatus.OK,
+    aws_region: str | None = None,
 ) -> ConfigurationItem:
     # configurationStateId is the capture time in ms and must grow strictly, even when
     # two changes land within one millisecond or the clock steps back.
     state_id = now_ms if previous_state is None else max(now_ms, previous_state.state_id + 1)
     return ConfigurationItem(
         account_id=key.account_id,
-        aws_region=key.region,
+        aws_region=aws_region or key.region,
         resource_type=key.resource_type,
         resource_id=key.resource_id,
         capture_ms=state_id,
         state_id=state_id,
-        status=ItemStatus.OK,
+        status=status,
         configuration=observed.configuration,
         resource_name=observed.resource_name,
         arn=observed.arn,

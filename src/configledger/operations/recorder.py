@@ -84,6 +84,18 @@ def _selected(ctx: RequestContext, request: Request) -> list[Recorder]:
     return found
 
 
+def _ask_for_sweep(ctx: RequestContext, conn: Any, name: str) -> None:
+    """Queue a full sweep of this account and region, in the caller's transaction."""
+    outbox.publish(
+        conn,
+        ctx.account_id,
+        ctx.region,
+        outbox.RECORDER_STARTED,
+        {"configurationRecorderName": name},
+        now_ms=ctx.now_ms,
+    )
+
+
 @operation("PutConfigurationRecorder")
 def put_configuration_recorder(ctx: RequestContext, request: Request) -> Response:
     _check_model_gaps(request)
@@ -124,6 +136,8 @@ def put_configuration_recorder(ctx: RequestContext, request: Request) -> Respons
             store.update_recorder(
                 conn, same, role_arn=role_arn, recording_group=group, recording_mode=mode
             )
+            if same.recording and group != same.recording_group:
+                _ask_for_sweep(ctx, conn, name)  # newly included types are inventoried
             return {}  # tags apply only at creation
         suffix = "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
         arn = ctx.arn(f"configuration-recorder/{name}/{suffix}")
@@ -223,14 +237,7 @@ def start_configuration_recorder(ctx: RequestContext, request: Request) -> Respo
             )
             # Starting (again) inventories everything: what changed while stopped is
             # reconciled by the sweep this event asks for.
-            outbox.publish(
-                conn,
-                ctx.account_id,
-                ctx.region,
-                outbox.RECORDER_STARTED,
-                {"configurationRecorderName": recorder.name},
-                now_ms=ctx.now_ms,
-            )
+            _ask_for_sweep(ctx, conn, recorder.name)
     return {}
 
 
@@ -288,6 +295,8 @@ def _edit_types(ctx: RequestContext, request: Request, *, add: bool) -> Response
         group = recording_group.with_types(recorder.recording_group, which, updated)
         recording_group.check_frequencies(group, recorder.recording_mode)
         store.update_recorder(conn, recorder, recording_group=group)
+        if recorder.recording:
+            _ask_for_sweep(ctx, conn, recorder.name)
         recorder = find_recorder(ctx, conn, recorder.name)
     return {"ConfigurationRecorder": _to_api(recorder)}
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
+from sqlalchemy import Connection
 
 from configledger.api.context import RequestContext
 from configledger.api.paging import page_size
@@ -32,16 +34,21 @@ DAY_MS = 86_400_000
 _INT64 = 2**63 - 1
 
 
-def _require_running_recorder(ctx: RequestContext) -> None:
-    with ctx.database.read() as conn:
-        running = any(
-            r.recording for r in recorder_store.list_recorders(conn, ctx.account_id, ctx.region)
-        )
-    if not running:
-        raise NoRunningConfigurationRecorderException(
-            "There is no configuration recorder running in this account and region. "
-            "Start the configuration recorder before recording custom resources."
-        )
+def _running_recorder_guard(ctx: RequestContext) -> Callable[[Connection], None]:
+    """The check PutResourceConfig and DeleteResourceConfig run inside their write."""
+
+    def guard(conn: Connection) -> None:
+        if not recorder_store.is_recording(conn, ctx.account_id, ctx.region):
+            raise _no_running_recorder()
+
+    return guard
+
+
+def _no_running_recorder() -> NoRunningConfigurationRecorderException:
+    return NoRunningConfigurationRecorderException(
+        "There is no configuration recorder running in this account and region. "
+        "Start the configuration recorder before recording custom resources."
+    )
 
 
 def _check_custom_type(resource_type: str) -> None:
@@ -100,7 +107,6 @@ def put_resource_config(ctx: RequestContext, request: Request) -> Response:
             "1 validation error detected: Value at 'resourceName' failed to satisfy constraint: "
             f"Member must have length less than or equal to {MAX_RESOURCE_NAME}"
         )
-    _require_running_recorder(ctx)
     key = ResourceKey(ctx.account_id, ctx.region, resource_type, request["ResourceId"])
     record(
         ctx.database,
@@ -113,6 +119,7 @@ def put_resource_config(ctx: RequestContext, request: Request) -> Response:
         now_ms=ctx.now_ms,
         custom=True,
         max_active_custom=ctx.runtime.settings.max_active_custom_resources,
+        guard=_running_recorder_guard(ctx),
     )
     return {}
 
@@ -121,9 +128,9 @@ def put_resource_config(ctx: RequestContext, request: Request) -> Response:
 def delete_resource_config(ctx: RequestContext, request: Request) -> Response:
     resource_type, resource_id = request["ResourceType"], request["ResourceId"]
     _check_custom_type(resource_type)
-    _require_running_recorder(ctx)
     key = ResourceKey(ctx.account_id, ctx.region, resource_type, resource_id)
-    if record_deletion(ctx.database, key, now_ms=ctx.now_ms) is None:
+    guard = _running_recorder_guard(ctx)
+    if record_deletion(ctx.database, key, now_ms=ctx.now_ms, guard=guard) is None:
         raise ValidationException(
             f"Resource {resource_id} of resourceType:{resource_type} is unknown or has already "
             "been deleted"

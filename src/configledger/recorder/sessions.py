@@ -44,7 +44,7 @@ class Sessions:
         self, service: str, account_id: str, region: str, role_arn: str | None = None
     ) -> Any:
         """A (cached, thread-safe) boto3 client for ``service`` acting in the partition."""
-        if self._settings.source != "aws":
+        if self._settings.source != "aws" or not self._settings.assume_role:
             role_arn = None
         key = (service, account_id, region, role_arn)
         with self._lock:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.resource_types import types_for_event
@@ -23,6 +25,12 @@ from configledger.store.schema import recorders
 log = logging.getLogger("configledger.recorder")
 
 CONSUMER = "recorder"
+
+
+class Feed(Protocol):
+    def poll(self) -> int: ...
+
+
 CLOUDTRAIL_EVENT = "CloudTrailEventRecorded"
 _TOPICS = (outbox.RECORDER_STARTED, CLOUDTRAIL_EVENT)
 
@@ -60,10 +68,20 @@ def plan(events: list[outbox.OutboxEvent]) -> list[_Job]:
 
 
 class RecorderWorker:
-    def __init__(self, engine: RecordingEngine, *, sweep_interval: int, poll: float = 0.05) -> None:
+    def __init__(
+        self,
+        engine: RecordingEngine,
+        *,
+        sweep_interval: int,
+        poll: float = 0.05,
+        feeds: Sequence[tuple[Feed, float]] = (),
+    ) -> None:
         self.engine = engine
         self.sweep_interval = sweep_interval
         self.poll = poll
+        # Change feeds of real accounts, each with its polling interval in seconds.
+        self.feeds = list(feeds)
+        self._feed_due = [0.0] * len(self.feeds)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="configledger-recorder", daemon=True)
@@ -84,6 +102,7 @@ class RecorderWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                self._poll_feeds()
                 busy = self.step()
                 if self.sweep_interval and time.monotonic() - self._last_full > self.sweep_interval:
                     self.sweep_all()
@@ -93,6 +112,16 @@ class RecorderWorker:
             if not busy:
                 self._wake.wait(self.poll)
                 self._wake.clear()
+
+    def _poll_feeds(self) -> None:
+        now = time.monotonic()
+        for index, (feed, interval) in enumerate(self.feeds):
+            if now >= self._feed_due[index]:
+                self._feed_due[index] = now + interval
+                try:
+                    feed.poll()
+                except Exception:
+                    log.exception("change feed %s failed", type(feed).__name__)
 
     def step(self) -> bool:
         """Process one batch of events; whether there was any."""

@@ -25,7 +25,12 @@ from sqlalchemy import (
 )
 
 from configledger.history.items import ConfigurationItem, ResourceKey
-from configledger.store.schema import configuration_items, outbox, resources
+from configledger.store.schema import (
+    configuration_items,
+    custom_resource_counts,
+    outbox,
+    resources,
+)
 
 ITEM_RECORDED = "ConfigurationItemRecorded"
 
@@ -52,8 +57,21 @@ def _key_clause(table: Table, key: ResourceKey) -> ColumnElement[bool]:
     )
 
 
+_RESOURCE_STATE = select(resources).where(
+    resources.c.account_id == bindparam("a"),
+    resources.c.region == bindparam("r"),
+    resources.c.resource_type == bindparam("t"),
+    resources.c.resource_id == bindparam("i"),
+)
+_LOAD_ITEM = select(configuration_items.c.document).where(
+    configuration_items.c.seq == bindparam("seq")
+)
+
+
 def resource_state(conn: Connection, key: ResourceKey) -> ResourceState | None:
-    row = conn.execute(select(resources).where(_key_clause(resources, key))).first()
+    # Statements built once: building them per call cost more than running them.
+    params = {"a": key.account_id, "r": key.region, "t": key.resource_type, "i": key.resource_id}
+    row = conn.execute(_RESOURCE_STATE, params).first()
     if row is None:
         return None
     return ResourceState(
@@ -68,9 +86,7 @@ def resource_state(conn: Connection, key: ResourceKey) -> ResourceState | None:
 
 
 def load_item(conn: Connection, seq: int) -> ConfigurationItem:
-    document = conn.execute(
-        select(configuration_items.c.document).where(configuration_items.c.seq == seq)
-    ).scalar_one()
+    document = conn.execute(_LOAD_ITEM, {"seq": seq}).scalar_one()
     return ConfigurationItem.from_record(document)
 
 
@@ -92,7 +108,6 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
     transaction, holding the locks of the resources). Returns the items' seqs."""
     if not entries:
         return []
-    c = configuration_items.c
     rows = [
         {
             "account_id": e.key.account_id,
@@ -106,10 +121,10 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
         }
         for e in entries
     ]
-    result = conn.execute(
-        insert(configuration_items).returning(c.seq, sort_by_parameter_order=True), rows
-    )
-    seqs = [int(row[0]) for row in result]
+    seqs = _allocate_seqs(conn, len(rows))
+    for row, seq in zip(rows, seqs, strict=True):
+        row["seq"] = seq
+    conn.execute(insert(configuration_items), rows)  # one executemany, no RETURNING
 
     created, moved = [], []
     for entry, seq in zip(entries, seqs, strict=True):
@@ -133,6 +148,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
             )
         else:
             moved.append({**{f"k_{k}": v for k, v in key.items()}, **values})
+    _count_custom(conn, entries)
     if created:
         conn.execute(insert(resources), created)
     if moved:
@@ -177,6 +193,46 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
         ],
     )
     return seqs
+
+
+def _count_custom(conn: Connection, entries: Sequence[Append]) -> None:
+    """Keep custom_resource_counts in step with the batch's custom resources."""
+    deltas: dict[tuple[str, str], int] = {}
+    for e in entries:
+        if not e.custom:
+            continue
+        was_active = e.previous is not None and e.previous.deleted_ms is None
+        is_active = not e.item.status.is_deletion
+        if was_active != is_active:
+            partition = (e.key.account_id, e.key.region)
+            deltas[partition] = deltas.get(partition, 0) + (1 if is_active else -1)
+    counts = custom_resource_counts.c
+    for (account_id, region), delta in deltas.items():
+        where = (counts.account_id == account_id, counts.region == region)
+        if conn.execute(select(counts.active).where(*where)).first() is None:
+            conn.execute(
+                insert(custom_resource_counts).values(
+                    account_id=account_id, region=region, active=delta
+                )
+            )
+        else:
+            conn.execute(
+                update(custom_resource_counts).where(*where).values(active=counts.active + delta)
+            )
+
+
+def _allocate_seqs(conn: Connection, count: int) -> list[int]:
+    """Item seqs for a batch, chosen before the insert so it can be one plain
+    executemany (RETURNING makes SQLAlchemy insert row by row to keep the order)."""
+    if conn.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence("configuration_items", "seq")
+        rows = conn.execute(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        )
+        return [int(row[0]) for row in rows]
+    # SQLite: the caller holds the database's only write lock, so max + 1 ... is ours.
+    base = conn.execute(select(func.coalesce(func.max(configuration_items.c.seq), 0))).scalar_one()
+    return list(range(int(base) + 1, int(base) + 1 + count))
 
 
 def append_item(
@@ -307,14 +363,8 @@ def resource_counts(
 
 
 def active_custom_count(conn: Connection, account_id: str, region: str) -> int:
-    r = resources.c
-    return int(
-        conn.execute(
-            select(func.count()).where(
-                r.account_id == account_id,
-                r.region == region,
-                r.custom.is_(True),
-                r.deleted_ms.is_(None),
-            )
-        ).scalar_one()
-    )
+    counts = custom_resource_counts.c
+    found = conn.execute(
+        select(counts.active).where(counts.account_id == account_id, counts.region == region)
+    ).scalar()
+    return int(found or 0)

@@ -71,6 +71,20 @@ def list_recorders(conn: Connection, account_id: str, region: str) -> list[Recor
     return [_from_row(row) for row in rows]
 
 
+def is_recording(conn: Connection, account_id: str, region: str) -> bool:
+    """Whether the partition's recorder is running (one indexed row, nothing decoded)."""
+    found = conn.execute(
+        select(recorders.c.name)
+        .where(
+            recorders.c.account_id == account_id,
+            recorders.c.region == region,
+            recorders.c.recording.is_(True),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def get_recorder(conn: Connection, account_id: str, region: str, name: str) -> Recorder | None:
     row = conn.execute(
         select(recorders).where(

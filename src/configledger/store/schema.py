@@ -136,6 +136,15 @@ resources = Table(
     Index("ix_resources_custom_active", "account_id", "region", "custom", "deleted_ms"),
 )
 
+# How many custom (PutResourceConfig) resources each partition has active, kept in the
+# transaction of every append so AWS's quota check reads one row, not a count.
+custom_resource_counts = Table(
+    "custom_resource_counts",
+    metadata,
+    *_partition(),
+    Column("active", Integer, nullable=False),
+)
+
 # The forward relationships of each resource's current item ("this -> related"); the
 # inverse side of a relationship is found through ix_relationships_related, so both
 # sides are recorded without scanning items.

@@ -1,8 +1,8 @@
-"""relationships, cloudtrail events, item diffs
+"""relationships, cloudtrail events, item diffs, custom resource counts
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 09:20:04.641349
+Create Date: 2026-11-28 10:19:33.293430
 """
 
 from __future__ import annotations
@@ -60,6 +60,13 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "custom_resource_counts",
+        sa.Column("account_id", sa.String(length=12), nullable=False),
+        sa.Column("region", sa.String(length=32), nullable=False),
+        sa.Column("active", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", "region", name=op.f("pk_custom_resource_counts")),
+    )
+    op.create_table(
         "relationships",
         sa.Column("account_id", sa.String(length=12), nullable=False),
         sa.Column("region", sa.String(length=32), nullable=False),
@@ -110,6 +117,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_relationships_related")
 
     op.drop_table("relationships")
+    op.drop_table("custom_resource_counts")
     with op.batch_alter_table("cloudtrail_events", schema=None) as batch_op:
         batch_op.drop_index("ix_cloudtrail_events_time")
 
