@@ -23,11 +23,11 @@ import orjson
 
 from configledger.recorder.engine import RecordingEngine
 from configledger.store import outbox, state
+from configledger.store.cloudtrail import OUTBOX_TOPIC as CLOUDTRAIL_EVENT
 from configledger.store.schema import recorders
 
 log = logging.getLogger("configledger.recorder")
 
-CLOUDTRAIL_EVENT = "CloudTrailEventRecorded"
 _WRITE_EVENTS = [{"AttributeKey": "ReadOnly", "AttributeValue": "false"}]
 
 

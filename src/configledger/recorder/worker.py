@@ -20,6 +20,7 @@ from typing import Protocol
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.resource_types import types_for_event
 from configledger.store import outbox
+from configledger.store.cloudtrail import OUTBOX_TOPIC as CLOUDTRAIL_EVENT
 from configledger.store.schema import recorders
 
 log = logging.getLogger("configledger.recorder")
@@ -31,7 +32,6 @@ class Feed(Protocol):
     def poll(self) -> int: ...
 
 
-CLOUDTRAIL_EVENT = "CloudTrailEventRecorded"
 _TOPICS = (outbox.RECORDER_STARTED, CLOUDTRAIL_EVENT)
 
 
