@@ -119,3 +119,51 @@ def test_inverse_relationships_follow_changes(backend: LiveServer, account: str)
     )["configurationItems"]
     assert [i["configurationItemStatus"] for i in vpc_items] == ["OK", "ResourceDiscovered"]
     assert vpc_items[0]["relationships"] == []
+
+
+def test_daily_recording_keeps_one_item_a_day(backend: LiveServer, account: str) -> None:
+    from configledger.clock import FrozenClock, SystemClock
+
+    config = config_client(backend, account)
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": "arn:aws:iam::123456789012:role/config-role",
+            "recordingMode": {
+                "recordingFrequency": "CONTINUOUS",
+                "recordingModeOverrides": [
+                    {"resourceTypes": ["AWS::SQS::Queue"], "recordingFrequency": "DAILY"}
+                ],
+            },
+        }
+    )
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    inventory = Inventory()
+    inventory.items = {"daily-q": {"size": 1}}
+    runtime = backend.app.runtime
+    assert runtime.recorder is not None
+    clock = FrozenClock(SystemClock().now_ms() + 60_000)
+    queue = ResourceType("AWS::SQS::Queue", "sqs", inventory.fetch, _transform)
+    engine = RecordingEngine(
+        runtime.database, runtime.recorder.engine.sessions, clock, {queue.type_name: queue}
+    )
+    engine.sweep(account, "us-east-1")
+    first = config.get_resource_config_history(
+        resourceType="AWS::SQS::Queue", resourceId="daily-q"
+    )["configurationItems"]
+    assert first[0]["recordingFrequency"] == "DAILY"
+    assert "configurationItemDeliveryTime" in first[0]
+
+    inventory.items["daily-q"]["size"] = 2
+    engine.sweep(account, "us-east-1")  # the same day: no second item
+    engine.sweep(account, "us-east-1", related_events=("e-1",))  # events do not drive DAILY
+    assert len(_statuses(config, "daily-q")) == 1
+
+    clock.advance(86_400_000)
+    engine.sweep(account, "us-east-1")
+    items = config.get_resource_config_history(
+        resourceType="AWS::SQS::Queue", resourceId="daily-q"
+    )["configurationItems"]
+    assert [i["configurationItemStatus"] for i in items] == ["OK", "ResourceDiscovered"]
+    assert '"size":2' in items[0]["configuration"]

@@ -87,6 +87,9 @@ class ConfigurationItem:
     related_events: tuple[str, ...] = ()
     supplementary_configuration: dict[str, str] = field(default_factory=dict)
     version: str = ITEM_VERSION
+    # Only for DAILY recording (spec 3.1): "DAILY" and when the item was delivered.
+    recording_frequency: str | None = None
+    delivery_ms: int | None = None
 
     # -- the API form -----------------------------------------------------------------
 
@@ -114,6 +117,10 @@ class ConfigurationItem:
         if self.configuration is not None:
             out["configuration"] = self.configuration
         out["supplementaryConfiguration"] = dict(self.supplementary_configuration)
+        if self.recording_frequency is not None:
+            out["recordingFrequency"] = self.recording_frequency
+        if self.delivery_ms is not None:
+            out["configurationItemDeliveryTime"] = self.delivery_ms / 1000
         return out
 
     def to_api(self) -> dict[str, Any]:
@@ -154,6 +161,14 @@ class ConfigurationItem:
             "resourceCreationTime": (
                 iso_ms(self.resource_creation_ms) if self.resource_creation_ms is not None else None
             ),
+            **(
+                {
+                    "recordingFrequency": self.recording_frequency,
+                    "configurationItemDeliveryTime": iso_ms(self.delivery_ms or self.capture_ms),
+                }
+                if self.recording_frequency is not None
+                else {}
+            ),
         }
 
     # -- storage ------------------------------------------------------------------------
@@ -182,6 +197,8 @@ class ConfigurationItem:
                 ],
                 "ev": list(self.related_events),
                 "sup": self.supplementary_configuration,
+                "rf": self.recording_frequency,
+                "dt": self.delivery_ms,
             }
         )
 
@@ -206,6 +223,8 @@ class ConfigurationItem:
             relationships=tuple(Relationship(*r) for r in d["rel"]),
             related_events=tuple(d["ev"]),
             supplementary_configuration=d["sup"],
+            recording_frequency=d.get("rf"),
+            delivery_ms=d.get("dt"),
         )
 
     @property

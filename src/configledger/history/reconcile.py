@@ -30,6 +30,7 @@ from configledger.store.items import Append, ResourceState
 from configledger.store.schema import configuration_items, resources
 
 GLOBAL_REGION = "global"
+DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,11 @@ class Listing:
     resources: Sequence[Listed]
     complete: bool
     global_type: bool = False
+    # Outside the recording group: only ResourceNotRecorded / ResourceDeletedNotRecorded
+    # items, with no configuration, no relationships (spec 5.2).
+    recorded: bool = True
+    # DAILY recording (spec 5.3): at most one item per resource per 24 hours.
+    daily: bool = False
 
 
 def reconcile(
@@ -150,7 +156,7 @@ def reconcile(
             )
             new_edges: dict[str, list[tuple[Relationship, str | None]]] = {}
             for resource in listing.resources:
-                new_edges[resource.resource_id] = list(resource.forward)
+                new_edges[resource.resource_id] = list(resource.forward) if listing.recorded else []
             if listing.complete:
                 present = {x.resource_id for x in listing.resources}
                 for resource_id in stored:
@@ -178,9 +184,21 @@ def reconcile(
             outcome = outcomes[listing.resource_type]
             aws_region = GLOBAL_REGION if listing.global_type else region
             for resource in listing.resources:
+                previous = stored.get(resource.resource_id)
+                if not listing.recorded:
+                    if previous is None:
+                        entries.append(
+                            _not_recorded_entry(
+                                account_id, region, aws_region, listing, resource, now_ms
+                            )
+                        )
+                        outcome.discovered += 1
+                    continue
+                if listing.daily and previous and now_ms - previous[1].capture_ms < DAY_MS:
+                    continue  # DAILY: this resource already has today's item
                 entry = _listed_entry(
                     account_id, region, aws_region, listing.resource_type, resource,
-                    stored.get(resource.resource_id),
+                    previous, listing.daily,
                     inverse.get((listing.resource_type, resource.resource_id), []),
                     now_ms, related_events,
                 )  # fmt: skip
@@ -196,7 +214,9 @@ def reconcile(
                 for resource_id, (state, last) in stored.items():
                     if resource_id not in present:
                         entries.append(
-                            _deleted_entry(state, last, aws_region, now_ms, related_events)
+                            _deleted_entry(
+                                state, last, aws_region, now_ms, related_events, listing.recorded
+                            )
                         )
                         outcome.deleted += 1
 
@@ -220,6 +240,7 @@ def _listed_entry(
     resource_type: str,
     resource: Listed,
     previous: tuple[ResourceState, ConfigurationItem] | None,
+    daily: bool,
     inverse: list[Relationship],
     now_ms: int,
     related_events: tuple[str, ...],
@@ -241,12 +262,40 @@ def _listed_entry(
     if previous is not None and same_state(previous[1], observed):
         return None
     state = previous[0] if previous else None
-    status = ItemStatus.OK if previous else ItemStatus.RESOURCE_DISCOVERED
+    # A resource seen before only as "not recorded" is discovered when recording starts.
+    fresh = previous is None or previous[1].status is ItemStatus.RESOURCE_NOT_RECORDED
+    status = ItemStatus.RESOURCE_DISCOVERED if fresh else ItemStatus.OK
     item = new_item(key, observed, state, now_ms, status=status, aws_region=aws_region)
-    if previous is None:  # a new resource's diff is fixed (spec 6.7)
-        return Append(key, item, None, diff={"changedProperties": {}, "changeType": "CREATE"})
+    if daily:
+        item = replace(item, recording_frequency="DAILY", delivery_ms=now_ms)
+    if previous is None or fresh:  # a new resource's diff is fixed (spec 6.7)
+        return Append(key, item, state, diff={"changedProperties": {}, "changeType": "CREATE"})
     diff = item_diff(previous[1].to_stream(), item.to_stream(), status.value)
     return Append(key, item, state, diff=diff)
+
+
+def _not_recorded_entry(
+    account_id: str,
+    region: str,
+    aws_region: str,
+    listing: Listing,
+    resource: Listed,
+    now_ms: int,
+) -> Append:
+    """A resource of a type outside the recording group: seen, but not recorded."""
+    key = ResourceKey(account_id, region, listing.resource_type, resource.resource_id)
+    observed = Observation(
+        key=key,
+        configuration=None,
+        resource_name=resource.resource_name,
+        arn=resource.arn,
+        availability_zone=resource.availability_zone,
+        resource_creation_ms=resource.resource_creation_ms,
+    )
+    item = new_item(
+        key, observed, None, now_ms, status=ItemStatus.RESOURCE_NOT_RECORDED, aws_region=aws_region
+    )
+    return Append(key, item, None, diff=None)
 
 
 def _deleted_entry(
@@ -255,11 +304,15 @@ def _deleted_entry(
     aws_region: str,
     now_ms: int,
     related_events: tuple[str, ...],
+    recorded: bool = True,
 ) -> Append:
+    recorded = recorded and last.status is not ItemStatus.RESOURCE_NOT_RECORDED
     item = replace(
         new_item(state.key, Observation(key=state.key, configuration=None), state, now_ms),
         aws_region=aws_region,
-        status=ItemStatus.RESOURCE_DELETED,
+        status=(
+            ItemStatus.RESOURCE_DELETED if recorded else ItemStatus.RESOURCE_DELETED_NOT_RECORDED
+        ),
         resource_name=last.resource_name,
         arn=last.arn,
         availability_zone=last.availability_zone,
@@ -293,7 +346,7 @@ def _related_items(
         relationships = _sorted(
             [r for r, _ in own.get(target_id, [])] + inverse.get((target_type, target_id), [])
         )
-        if relationships == last.relationships:
+        if relationships == last.relationships or last.status is ItemStatus.RESOURCE_NOT_RECORDED:
             continue
         item = replace(
             last,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -52,6 +52,16 @@ def recorded_types(group: dict[str, Any], registry: dict[str, ResourceType]) -> 
         return [t for name, t in registry.items() if name not in excluded]
     include_global = bool(group.get("includeGlobalResourceTypes"))
     return [t for t in registry.values() if include_global or not t.global_type]
+
+
+def daily_types(mode: dict[str, Any], registry: dict[str, ResourceType]) -> set[str]:
+    """The registered types recorded DAILY under the recording mode (spec 5.3)."""
+    frequency = {name: mode.get("recordingFrequency", "CONTINUOUS") for name in registry}
+    for override in mode.get("recordingModeOverrides") or []:
+        for name in override.get("resourceTypes") or []:
+            if name in frequency:
+                frequency[name] = override["recordingFrequency"]
+    return {name for name, value in frequency.items() if value == "DAILY"}
 
 
 def _listed(described: Described) -> Listed:
@@ -113,13 +123,26 @@ class RecordingEngine:
         recorder = self.recorder(account_id, region)
         if recorder is None or not (recorder.recording or force):
             return []
-        selected = recorded_types(recorder.recording_group, self.registry)
+        recorded = {t.type_name for t in recorded_types(recorder.recording_group, self.registry)}
+        daily = daily_types(recorder.recording_mode, self.registry)
+        # Types outside the group are listed too, for their ResourceNotRecorded items;
+        # global types outside it are not looked at (they belong to no region).
+        selected = [
+            t for t in self.registry.values() if t.type_name in recorded or not t.global_type
+        ]
         if types is not None:
             wanted = set(types)
             selected = [t for t in selected if t.type_name in wanted]
+        if related_events:  # DAILY types change only on the daily sweep
+            selected = [t for t in selected if t.type_name not in daily]
         reports, listings = [], []
         for resource_type in selected:
             report, listing = self._list_type(recorder, resource_type, progress)
+            listing = replace(
+                listing,
+                recorded=resource_type.type_name in recorded,
+                daily=resource_type.type_name in daily,
+            )
             reports.append(report)
             listings.append(listing)
         outcomes = reconcile(
