@@ -221,8 +221,10 @@ def reconcile(
                         outcome.deleted += 1
 
         # 3. Resources outside the sweep whose inverse relationships changed.
+        # (not those with an item in this batch already: one item per resource per sweep)
+        written = {(e.key.resource_type, e.key.resource_id) for e in entries}
         related = _related_items(
-            conn, account_id, region, touched - listed_keys, now_ms, related_events
+            conn, account_id, region, touched - listed_keys - written, now_ms, related_events
         )
         for entry in related:
             outcomes.setdefault(entry.key.resource_type, Outcome()).related += 1

@@ -131,9 +131,16 @@ class RecorderWorker:
         if not events:
             return False
         for job in plan(events):
-            self.engine.sweep(
-                job.account_id, job.region, types=job.types, related_events=job.events
-            )
+            try:
+                self.engine.sweep(
+                    job.account_id, job.region, types=job.types, related_events=job.events
+                )
+            except Exception:
+                # One partition's failure must not stall every other: the next full
+                # sweep of that partition reconciles whatever this one missed.
+                log.exception(
+                    "sweep of %s/%s for %s failed", job.account_id, job.region, job.events
+                )
         with database.write() as conn:
             outbox.advance(conn, CONSUMER, events[-1].seq)
         return True

@@ -76,6 +76,8 @@ RESOURCE_TYPE = ResourceType(
         {
             "CreateSecurityGroup",
             "DeleteSecurityGroup",
+            "CreateVpc",  # a VPC comes with its default group, and takes it along
+            "DeleteVpc",
             "AuthorizeSecurityGroupIngress",
             "AuthorizeSecurityGroupEgress",
             "RevokeSecurityGroupIngress",
