@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -55,8 +56,14 @@ def populate(url: str, total: int) -> dict[str, int]:
     ec2 = _client(url, "ec2")
     vpcs = [ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"] for i in range(4)]
 
+    local = threading.local()
+
     def make(kind: str, i: int) -> None:
-        c = _client(url, {"sg": "ec2", "subnet": "ec2", "volume": "ec2"}.get(kind, kind))
+        service = {"sg": "ec2", "subnet": "ec2", "volume": "ec2"}.get(kind, kind)
+        clients = local.__dict__.setdefault("clients", {})
+        if service not in clients:  # one client per thread and service: creating is slow
+            clients[service] = _client(url, service)
+        c = clients[service]
         if kind == "sg":
             c.create_security_group(GroupName=f"g{i}", Description="bench", VpcId=vpcs[i % 4])
         elif kind == "subnet":
