@@ -1,6 +1,11 @@
 """Recording-group semantics end to end (spec 5.2): what the recorder records of the
 sandbox, per strategy, boto3 over HTTP.
 
+A resource of a regional type outside the group is still discovered: it is listed and
+counted, with a single ResourceNotRecorded item (no configuration, no relationships) and
+ResourceDeletedNotRecorded once deleted, and nothing for its changes. The global IAM
+types outside the group are not looked at at all: no items.
+
 Each test is a fresh account on the shared SQLite server. "Never recorded" is shown
 without sleeping: the recorder handles the sandbox's CloudTrail events in the order the
 calls were made, so once the item of a call made *after* the unrecorded ones exists (a
@@ -16,7 +21,6 @@ from functools import partial
 from typing import Any
 
 import boto3
-import pytest
 from botocore.config import Config as BotoConfig
 
 from tests.conftest import REGION, LiveServer, config_client, new_account, start_recording
@@ -215,9 +219,33 @@ class Account:
         iam.create_group(GroupName="devs")
         iam.create_policy(PolicyName="read-logs", PolicyDocument=READ_LOGS)
 
+    def counts(self) -> dict[str, int]:
+        """get_discovered_resource_counts, every page, by type."""
+        counts: dict[str, int] = {}
+        kwargs: dict[str, Any] = {}
+        while True:
+            answer = self.config.get_discovered_resource_counts(**kwargs)
+            counts.update({c["resourceType"]: c["count"] for c in answer["resourceCounts"]})
+            if not answer.get("nextToken"):
+                return counts
+            kwargs = {"nextToken": answer["nextToken"]}
+
 
 def supplementary(item: dict[str, Any]) -> dict[str, Any]:
     return {k: json.loads(v) for k, v in item.get("supplementaryConfiguration", {}).items()}
+
+
+def statuses(items: list[dict[str, Any]]) -> list[str]:
+    return [i["configurationItemStatus"] for i in items]
+
+
+def assert_not_recorded(item: dict[str, Any], status: str = "ResourceNotRecorded") -> None:
+    """A not-recorded item: the status, and nothing of the resource's state."""
+    assert item["configurationItemStatus"] == status, item
+    assert item.get("configuration") in (None, "", "null"), item
+    assert item["relationships"] == [], item
+    assert not item.get("supplementaryConfiguration"), item
+    assert not item.get("tags"), item
 
 
 # -- INCLUSION_BY_RESOURCE_TYPES -----------------------------------------------------------
@@ -228,27 +256,37 @@ def test_inclusion_records_only_the_listed_types(server: LiveServer) -> None:
     assert account.recorder()["recordingGroup"]["recordingStrategy"] == {
         "useOnly": "INCLUSION_BY_RESOURCE_TYPES"
     }
-    # The first sweep inventoried the included type only: not the default VPC moto gives
-    # every account.
-    assert account.listed(VPC) == {}
+    # The first sweep discovered what the account already had, the default VPC moto
+    # gives every account, but did not record it.
+    [vpc] = account.listed(VPC).values()
+    [vpc_item] = account.history(VPC, vpc["resourceId"])
+    assert_not_recorded(vpc_item)
 
     s3 = account.client("s3")
     s3.create_bucket(Bucket="unrecorded-bucket")
     s3.put_bucket_versioning(
         Bucket="unrecorded-bucket", VersioningConfiguration={"Status": "Enabled"}
     )
-    account.client("sns").create_topic(Name="unrecorded-topic")
+    topic_arn = account.client("sns").create_topic(Name="unrecorded-topic")["TopicArn"]
     queue_id = account.sentinel_queue("recorded-queue")
 
     [queue] = account.wait_items(QUEUE, queue_id, 1)
     assert queue["configurationItemStatus"] == "ResourceDiscovered"
     assert account.event_names(queue) == ["CreateQueue"]
-    assert "unrecorded-bucket" not in account.listed(BUCKET)
-    assert account.listed(BUCKET) == {}
-    assert account.listed(TOPIC) == {}
-    assert account.history(BUCKET, "unrecorded-bucket") == []
-    counts = account.config.get_discovered_resource_counts()["resourceCounts"]
-    assert {c["resourceType"]: c["count"] for c in counts} == {QUEUE: 1}
+    assert json.loads(queue["configuration"])["QueueUrl"].endswith("recorded-queue")
+    # The other types' resources are discovered, each with one ResourceNotRecorded item:
+    # the bucket's versioning change (before the sentinel) gave it no second item.
+    assert "resourceDeletionTime" not in account.listed(BUCKET)["unrecorded-bucket"]
+    [bucket] = account.history(BUCKET, "unrecorded-bucket")
+    assert_not_recorded(bucket)
+    assert (bucket["resourceName"], bucket["awsRegion"]) == ("unrecorded-bucket", REGION)
+    assert account.listed(TOPIC).keys() == {"unrecorded-topic"}
+    [topic] = account.history(TOPIC, topic_arn)
+    assert_not_recorded(topic)
+    # Counts include the resources discovered but not recorded.
+    counts = account.counts()
+    assert (counts[QUEUE], counts[BUCKET], counts[TOPIC], counts[VPC]) == (1, 1, 1, 1)
+    assert not counts.keys() & set(IAM_TYPES)
     assert account.status()["lastStatus"] == "SUCCESS"
 
 
@@ -262,9 +300,13 @@ def test_inclusion_may_name_a_global_iam_type_explicitly(server: LiveServer) -> 
     assert item["awsRegion"] == "global"
     assert item["configurationItemStatus"] == "ResourceDiscovered"
     assert account.event_names(item) == ["CreateRole"]
-    # The other IAM types were not named.
+    # The other IAM types were not named: global types outside the group are not looked
+    # at, so not even a ResourceNotRecorded item.
     for resource_type in (USER, GROUP, POLICY):
         assert account.listed(resource_type) == {}, resource_type
+    user_id = account.client("iam").get_user(UserName="alice")["User"]["UserId"]
+    assert account.history(USER, user_id) == []
+    assert not account.counts().keys() & {USER, GROUP, POLICY}
 
 
 # -- EXCLUSION_BY_RESOURCE_TYPES -------------------------------------------------------------
@@ -280,16 +322,29 @@ def test_exclusion_records_everything_but_the_excluded_types(server: LiveServer)
         },
     )
     # The first sweep recorded what the account already had: moto's default VPC.
-    assert len(account.listed(VPC)) == 1
+    [vpc] = account.listed(VPC).values()
+    [vpc_item] = account.history(VPC, vpc["resourceId"])
+    assert vpc_item["configurationItemStatus"] == "ResourceDiscovered"
+    assert json.loads(vpc_item["configuration"])["vpcId"] == vpc["resourceId"]
 
-    account.client("s3").create_bucket(Bucket="excluded-bucket")
+    s3 = account.client("s3")
+    s3.create_bucket(Bucket="excluded-bucket")
+    s3.put_bucket_tagging(
+        Bucket="excluded-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "ledger"}]}
+    )
     topic_arn = account.client("sns").create_topic(Name="kept-topic")["TopicArn"]
     account.create_iam_entities()
     account.sentinel_queue("kept-queue")
 
-    assert account.listed(BUCKET) == {}
-    assert account.history(BUCKET, "excluded-bucket") == []
+    # The excluded regional type: discovered, one ResourceNotRecorded item, its tagging
+    # (before the sentinel) not recorded.
+    assert "excluded-bucket" in account.listed(BUCKET)
+    [bucket] = account.history(BUCKET, "excluded-bucket")
+    assert_not_recorded(bucket)
+    # The excluded global type: not looked at.
     assert account.listed(ROLE) == {}
+    role_id = account.client("iam").get_role(RoleName="app-role")["Role"]["RoleId"]
+    assert account.history(ROLE, role_id) == []
     [topic] = account.wait_items(TOPIC, topic_arn, 1)
     assert topic["configurationItemStatus"] == "ResourceDiscovered"
     assert account.event_names(topic) == ["CreateTopic"]
@@ -299,6 +354,19 @@ def test_exclusion_records_everything_but_the_excluded_types(server: LiveServer)
         listed = account.wait_listed(resource_type, name)
         [item] = account.history(resource_type, listed["resourceId"])
         assert item["awsRegion"] == "global", resource_type
+        assert item["configurationItemStatus"] == "ResourceDiscovered", resource_type
+    counts = account.counts()
+    assert (counts[BUCKET], counts[TOPIC], counts[USER]) == (1, 1, 1)
+    assert ROLE not in counts
+
+    # Deleted, the excluded bucket gets its ResourceDeletedNotRecorded item.
+    s3.delete_bucket_tagging(Bucket="excluded-bucket")
+    s3.delete_bucket(Bucket="excluded-bucket")
+    deleted, created = account.wait_items(BUCKET, "excluded-bucket", 2)
+    assert_not_recorded(deleted, "ResourceDeletedNotRecorded")
+    assert created == bucket
+    assert "resourceDeletionTime" in account.listed(BUCKET)["excluded-bucket"]
+    assert BUCKET not in account.counts()
 
 
 # -- ALL_SUPPORTED_RESOURCE_TYPES --------------------------------------------------------
@@ -318,13 +386,19 @@ def test_all_supported_without_global_types_does_not_record_iam(server: LiveServ
     account.client("s3").create_bucket(Bucket="recorded-bucket")
     account.sentinel_queue("sentinel")
 
-    assert "recorded-bucket" in account.listed(BUCKET)  # regional types are recorded
+    # Regional types are recorded.
+    assert "recorded-bucket" in account.listed(BUCKET)
+    [bucket] = account.history(BUCKET, "recorded-bucket")
+    assert bucket["configurationItemStatus"] == "ResourceDiscovered"
+    assert bucket.get("configuration") not in (None, "", "null")
+    # The global IAM types are not looked at: not even ResourceNotRecorded items.
     for resource_type in IAM_TYPES:
         assert account.listed(resource_type) == {}, resource_type
     role_id = iam.get_role(RoleName="app-role")["Role"]["RoleId"]
     assert account.history(ROLE, role_id) == []
-    counts = account.config.get_discovered_resource_counts()["resourceCounts"]
-    assert not {c["resourceType"] for c in counts} & set(IAM_TYPES)
+    user_id = iam.get_user(UserName="alice")["User"]["UserId"]
+    assert account.history(USER, user_id) == []
+    assert not account.counts().keys() & set(IAM_TYPES)
 
 
 def test_all_supported_with_global_types_records_iam_once_as_global(server: LiveServer) -> None:
@@ -350,34 +424,34 @@ def test_associate_picks_the_type_up_and_disassociate_drops_it(server: LiveServe
     s3 = account.client("s3")
     s3.create_bucket(Bucket="late-bucket")
     account.sentinel_queue("sentinel")
-    assert account.listed(BUCKET) == {}
+    [not_recorded] = account.history(BUCKET, "late-bucket")
+    assert_not_recorded(not_recorded)
 
     answer = account.config.associate_resource_types(
         ConfigurationRecorderArn=account.recorder()["arn"], ResourceTypes=[BUCKET]
     )
     assert answer["ConfigurationRecorder"]["recordingGroup"]["resourceTypes"] == [QUEUE, BUCKET]
 
-    # The bucket's next change records it (if the inventory that associating may start
-    # has not already), with the change in its newest item.
-    s3.put_bucket_versioning(Bucket="late-bucket", VersioningConfiguration={"Status": "Enabled"})
-    items = wait_for(
-        lambda: (
-            (found := account.history(BUCKET, "late-bucket"))
-            and supplementary(found[0])["BucketVersioningConfiguration"]["status"] == "Enabled"
-            and found
-        ),
-        "the associated bucket's change to be recorded",
-    )
-    assert items[-1]["configurationItemStatus"] == "ResourceDiscovered"
-    assert "late-bucket" in account.listed(BUCKET)
+    # The sweep associating starts records the bucket, first seen as not recorded, as
+    # discovered: with its configuration this time.
+    discovered, first = account.wait_items(BUCKET, "late-bucket", 2)
+    assert first == not_recorded
+    assert discovered["configurationItemStatus"] == "ResourceDiscovered"
+    assert json.loads(discovered["configuration"])["name"] == "late-bucket"
+    assert "BucketVersioningConfiguration" in supplementary(discovered)
 
     # From now on each change is recorded as it happens, naming its event.
     account.settle()
-    count = len(account.history(BUCKET, "late-bucket"))
+    assert len(account.history(BUCKET, "late-bucket")) == 2
+    s3.put_bucket_versioning(Bucket="late-bucket", VersioningConfiguration={"Status": "Enabled"})
+    [versioned, *_] = account.wait_items(BUCKET, "late-bucket", 3)
+    assert versioned["configurationItemStatus"] == "OK"
+    assert supplementary(versioned)["BucketVersioningConfiguration"]["status"] == "Enabled"
+    assert account.event_names(versioned) == ["PutBucketVersioning"]
     s3.put_bucket_tagging(
         Bucket="late-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "ledger"}]}
     )
-    [tagged, *_] = account.wait_items(BUCKET, "late-bucket", count + 1)
+    [tagged, *_] = account.wait_items(BUCKET, "late-bucket", 4)
     assert tagged["configurationItemStatus"] == "OK"
     assert tagged["tags"] == {"team": "ledger"}
     assert account.event_names(tagged) == ["PutBucketTagging"]
@@ -388,31 +462,52 @@ def test_associate_picks_the_type_up_and_disassociate_drops_it(server: LiveServe
     )
     assert answer["ConfigurationRecorder"]["recordingGroup"]["resourceTypes"] == [QUEUE]
     s3.delete_bucket_tagging(Bucket="late-bucket")
-    s3.delete_bucket(Bucket="late-bucket")
+    s3.put_bucket_versioning(Bucket="late-bucket", VersioningConfiguration={"Status": "Suspended"})
     account.settle()
-    assert len(account.history(BUCKET, "late-bucket")) == count + 1
-    assert account.history(BUCKET, "late-bucket")[0]["tags"] == {"team": "ledger"}
+    items = account.history(BUCKET, "late-bucket")
+    assert statuses(items) == ["OK", "OK", "ResourceDiscovered", "ResourceNotRecorded"]
+    assert items[0] == tagged
+    # Its deletion, a type no longer recorded, is ResourceDeletedNotRecorded (spec 5.2).
+    s3.delete_bucket(Bucket="late-bucket")
+    [deleted, *rest] = account.wait_items(BUCKET, "late-bucket", 5)
+    assert_not_recorded(deleted, "ResourceDeletedNotRecorded")
+    assert rest == items
 
 
-# -- known gaps (strict xfails: they pass, and so fail loudly, once fixed) ---------------
+# -- a type outside the group, over a resource's life ------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "spec 5.2 / issue 3 scope 3: resources of types the group does not record still get "
-        "a ResourceNotRecorded item on creation (ResourceDeletedNotRecorded on deletion), "
-        "with no configuration; the recorder writes nothing for them (no code path produces "
-        "either status)"
-    ),
-)
 def test_an_unrecorded_type_gets_resource_not_recorded_items(server: LiveServer) -> None:
     account = Account(server, {"allSupported": False, "resourceTypes": [QUEUE]})
-    account.client("s3").create_bucket(Bucket="not-recorded-bucket")
+    s3 = account.client("s3")
+    s3.create_bucket(Bucket="not-recorded-bucket")
     account.sentinel_queue("sentinel")
 
-    items = account.history(BUCKET, "not-recorded-bucket")
-    assert [i["configurationItemStatus"] for i in items] == ["ResourceNotRecorded"]
-    [item] = items
-    assert item.get("configuration") in (None, "", "null")
-    assert item["relationships"] == []
+    # Created: discovered, listed and counted, with one item that records nothing.
+    listed = account.listed(BUCKET)["not-recorded-bucket"]
+    assert "resourceDeletionTime" not in listed
+    [item] = account.history(BUCKET, "not-recorded-bucket")
+    assert_not_recorded(item)
+    assert (item["resourceType"], item["resourceId"]) == (BUCKET, "not-recorded-bucket")
+    assert account.counts()[BUCKET] == 1
+
+    # Changed: no new item.
+    s3.put_bucket_versioning(
+        Bucket="not-recorded-bucket", VersioningConfiguration={"Status": "Enabled"}
+    )
+    s3.put_bucket_tagging(
+        Bucket="not-recorded-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "ledger"}]}
+    )
+    account.settle()
+    assert account.history(BUCKET, "not-recorded-bucket") == [item]
+
+    # Deleted: ResourceDeletedNotRecorded, listed as deleted, no longer counted.
+    s3.delete_bucket_tagging(Bucket="not-recorded-bucket")
+    s3.delete_bucket(Bucket="not-recorded-bucket")
+    deleted, first = account.wait_items(BUCKET, "not-recorded-bucket", 2)
+    assert first == item
+    assert_not_recorded(deleted, "ResourceDeletedNotRecorded")
+    assert "resourceDeletionTime" in account.listed(BUCKET)["not-recorded-bucket"]
+    current = account.config.list_discovered_resources(resourceType=BUCKET)
+    assert current["resourceIdentifiers"] == []
+    assert BUCKET not in account.counts()
