@@ -63,13 +63,19 @@ class Sessions:
 
     def _build(self, service: str, account_id: str, region: str, role_arn: str | None) -> Any:
         if self._settings.source != "aws":
-            credential = self._credentials.internal(account_id)
+            # The sandbox credentials work from any process (``configledger record``
+            # beside a running server); without them, the in-process secret does.
+            if self._settings.sandbox_credentials:
+                key, secret = account_id, "test"
+            else:
+                internal = self._credentials.internal(account_id)
+                key, secret = internal.access_key_id, internal.secret_access_key
             return boto3.client(
                 service,
                 endpoint_url=self._self_url,
                 region_name=region,
-                aws_access_key_id=credential.access_key_id,
-                aws_secret_access_key=credential.secret_access_key,
+                aws_access_key_id=key,
+                aws_secret_access_key=secret,
                 config=_RETRIES,
             )
         endpoint = self._settings.aws_endpoint_url

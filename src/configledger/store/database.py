@@ -86,6 +86,11 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A write transaction: committed on success, rolled back on any exception."""
         with self._write_lock, self.engine.begin() as connection:
+            if self.is_sqlite:
+                # Take SQLite's write lock now, as BEGIN IMMEDIATE would: what this
+                # transaction reads before its first write (the next item seq) then
+                # cannot change under it, even from another process on the same file.
+                connection.exec_driver_sql("UPDATE server_state SET value = value WHERE 0")
             yield connection
 
     @contextmanager
