@@ -3,9 +3,10 @@
 Every successful call becomes an event with eventSource ``config.amazonaws.com``,
 sandbox or not, so an auditor can ask LookupEvents who stopped the recorder and when.
 Reads (Describe/Get/List/BatchGet/Select: ``trail.is_read_only``) cost one INSERT in their own
-short transaction after the handler succeeded; writes also name their resources and
-announce themselves on the outbox, in the same transaction. responseElements is null
-except for DeliverConfigSnapshot, as in AWS's own records.
+short transaction after the handler succeeded; writes also name their resources. They are
+not announced on the outbox: announcements make the recorder describe AWS resources again,
+and Config's own calls change none of those (PutResourceConfig records its item itself).
+responseElements is null except for DeliverConfigSnapshot, as in AWS's own records.
 """
 
 from __future__ import annotations
@@ -71,4 +72,4 @@ def record_config_call(
         # A read names no resources, so it costs exactly one INSERT.
         event = replace(event, resources=())
     with ctx.database.write() as conn:
-        cloudtrail.append(conn, event, announce=not event.read_only, now_ms=ctx.now_ms)
+        cloudtrail.append(conn, event, announce=False, now_ms=ctx.now_ms)
