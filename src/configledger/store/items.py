@@ -63,6 +63,7 @@ _RESOURCE_STATE = select(resources).where(
     resources.c.resource_type == bindparam("t"),
     resources.c.resource_id == bindparam("i"),
 )
+_INSERT_ITEM_RETURNING = insert(configuration_items).returning(configuration_items.c.seq)
 _LOAD_ITEM = select(configuration_items.c.document).where(
     configuration_items.c.seq == bindparam("seq")
 )
@@ -121,10 +122,13 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
         }
         for e in entries
     ]
-    seqs = _allocate_seqs(conn, len(rows))
-    for row, seq in zip(rows, seqs, strict=True):
-        row["seq"] = seq
-    conn.execute(insert(configuration_items), rows)  # one executemany, no RETURNING
+    if len(rows) == 1:  # a single put: RETURNING is one round trip
+        seqs = [int(conn.execute(_INSERT_ITEM_RETURNING, rows[0]).scalar_one())]
+    else:
+        seqs = _allocate_seqs(conn, len(rows))
+        for row, seq in zip(rows, seqs, strict=True):
+            row["seq"] = seq
+        conn.execute(insert(configuration_items), rows)  # one executemany, no RETURNING
 
     created, moved = [], []
     for entry, seq in zip(entries, seqs, strict=True):
@@ -195,6 +199,19 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
     return seqs
 
 
+_BUMP_CUSTOM_COUNT = (
+    update(custom_resource_counts)
+    .where(
+        custom_resource_counts.c.account_id == bindparam("a"),
+        custom_resource_counts.c.region == bindparam("r"),
+    )
+    .values(active=custom_resource_counts.c.active + bindparam("d"))
+)
+_NEW_CUSTOM_COUNT = insert(custom_resource_counts).values(
+    account_id=bindparam("a"), region=bindparam("r"), active=bindparam("d")
+)
+
+
 def _count_custom(conn: Connection, entries: Sequence[Append]) -> None:
     """Keep custom_resource_counts in step with the batch's custom resources."""
     deltas: dict[tuple[str, str], int] = {}
@@ -206,19 +223,10 @@ def _count_custom(conn: Connection, entries: Sequence[Append]) -> None:
         if was_active != is_active:
             partition = (e.key.account_id, e.key.region)
             deltas[partition] = deltas.get(partition, 0) + (1 if is_active else -1)
-    counts = custom_resource_counts.c
     for (account_id, region), delta in deltas.items():
-        where = (counts.account_id == account_id, counts.region == region)
-        if conn.execute(select(counts.active).where(*where)).first() is None:
-            conn.execute(
-                insert(custom_resource_counts).values(
-                    account_id=account_id, region=region, active=delta
-                )
-            )
-        else:
-            conn.execute(
-                update(custom_resource_counts).where(*where).values(active=counts.active + delta)
-            )
+        params = {"a": account_id, "r": region, "d": delta}
+        if conn.execute(_BUMP_CUSTOM_COUNT, params).rowcount == 0:
+            conn.execute(_NEW_CUSTOM_COUNT, params)
 
 
 def _allocate_seqs(conn: Connection, count: int) -> list[int]:

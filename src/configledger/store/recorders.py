@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from configledger.store.database import partition_lock
 from configledger.store.schema import recorders
@@ -71,18 +71,20 @@ def list_recorders(conn: Connection, account_id: str, region: str) -> list[Recor
     return [_from_row(row) for row in rows]
 
 
+_IS_RECORDING = (
+    select(recorders.c.name)
+    .where(
+        recorders.c.account_id == bindparam("a"),
+        recorders.c.region == bindparam("r"),
+        recorders.c.recording.is_(True),
+    )
+    .limit(1)
+)
+
+
 def is_recording(conn: Connection, account_id: str, region: str) -> bool:
     """Whether the partition's recorder is running (one indexed row, nothing decoded)."""
-    found = conn.execute(
-        select(recorders.c.name)
-        .where(
-            recorders.c.account_id == account_id,
-            recorders.c.region == region,
-            recorders.c.recording.is_(True),
-        )
-        .limit(1)
-    ).first()
-    return found is not None
+    return conn.execute(_IS_RECORDING, {"a": account_id, "r": region}).first() is not None
 
 
 def get_recorder(conn: Connection, account_id: str, region: str, name: str) -> Recorder | None:
