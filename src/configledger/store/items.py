@@ -128,7 +128,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
         seqs = _allocate_seqs(conn, len(rows))
         for row, seq in zip(rows, seqs, strict=True):
             row["seq"] = seq
-        conn.execute(insert(configuration_items), rows)  # one executemany, no RETURNING
+        _insert_many(conn, configuration_items, rows)
 
     created, moved = [], []
     for entry, seq in zip(entries, seqs, strict=True):
@@ -154,7 +154,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
             moved.append({**{f"k_{k}": v for k, v in key.items()}, **values})
     _count_custom(conn, entries)
     if created:
-        conn.execute(insert(resources), created)
+        _insert_many(conn, resources, created)
     if moved:
         r = resources.c
         conn.execute(
@@ -174,8 +174,9 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
             ),
             moved,
         )
-    conn.execute(
-        insert(outbox),
+    _insert_many(
+        conn,
+        outbox,
         [
             {
                 "account_id": e.key.account_id,
@@ -210,6 +211,19 @@ _BUMP_CUSTOM_COUNT = (
 _NEW_CUSTOM_COUNT = insert(custom_resource_counts).values(
     account_id=bindparam("a"), region=bindparam("r"), active=bindparam("d")
 )
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """A plain DBAPI executemany: for batches of thousands of rows SQLAlchemy's per-row
+    parameter processing costs more than the database does. Values are already of the
+    column's Python type (bytes for binary, int, str, bool, None)."""
+    columns = list(rows[0])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _count_custom(conn: Connection, entries: Sequence[Append]) -> None:
