@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 _MISSING = object()
+# The diff of every newly discovered resource (spec 6.7); one shared, never-mutated value.
+CREATED: dict[str, Any] = {"changedProperties": {}, "changeType": "CREATE"}
 
 
 def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
@@ -42,7 +44,7 @@ def item_diff(
 ) -> dict[str, Any]:
     """The diff of two stream-form items; ``previous`` None for a new resource."""
     if previous is None:
-        return {"changedProperties": {}, "changeType": "CREATE"}
+        return CREATED
     change_type = "DELETE" if status.startswith("ResourceDeleted") else "UPDATE"
     before, after = _sections(previous), _sections(current)
     changed: dict[str, Any] = {}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import orjson
 from sqlalchemy import Connection, select
 
-from configledger.history.diff import item_diff
+from configledger.history.diff import CREATED, item_diff
 from configledger.history.items import ConfigurationItem, ItemStatus, Relationship, ResourceKey
 from configledger.history.recording import Observation, new_item, same_state
 from configledger.store import items as item_store
@@ -271,7 +271,7 @@ def _listed_entry(
     if daily:
         item = replace(item, recording_frequency="DAILY", delivery_ms=now_ms)
     if previous is None or fresh:  # a new resource's diff is fixed (spec 6.7)
-        return Append(key, item, state, diff={"changedProperties": {}, "changeType": "CREATE"})
+        return Append(key, item, state, diff=CREATED)
     diff = item_diff(previous[1].to_stream(), item.to_stream(), status.value)
     return Append(key, item, state, diff=diff)
 

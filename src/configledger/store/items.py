@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from configledger.history.diff import CREATED
 from configledger.history.items import ConfigurationItem, ResourceKey
 from configledger.store.schema import (
     configuration_items,
@@ -118,7 +119,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
             "state_id": e.item.state_id,
             "status": e.item.status.value,
             "document": e.item.to_record(),
-            "diff": orjson.dumps(e.diff) if e.diff is not None else None,
+            "diff": _encode_diff(e.diff),
         }
         for e in entries
     ]
@@ -211,6 +212,16 @@ _BUMP_CUSTOM_COUNT = (
 _NEW_CUSTOM_COUNT = insert(custom_resource_counts).values(
     account_id=bindparam("a"), region=bindparam("r"), active=bindparam("d")
 )
+
+
+_CREATED_BYTES = orjson.dumps(CREATED)
+
+
+def _encode_diff(diff: dict[str, Any] | None) -> bytes | None:
+    """Most diffs of a first inventory are the same CREATE: encode that one once."""
+    if diff is None:
+        return None
+    return _CREATED_BYTES if diff is CREATED else orjson.dumps(diff)
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
