@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-import orjson
 from sqlalchemy import Connection, select
 
 from configledger.history.diff import CREATED, item_diff
 from configledger.history.items import ConfigurationItem, ItemStatus, Relationship, ResourceKey
-from configledger.history.recording import Observation, new_item, same_state
+from configledger.history.recording import Observation, deletion_item, new_item, same_state
 from configledger.store import items as item_store
 from configledger.store import relationships as rel_store
 from configledger.store.database import Database, partition_lock
@@ -309,17 +308,9 @@ def _deleted_entry(
     recorded: bool = True,
 ) -> Append:
     recorded = recorded and last.status is not ItemStatus.RESOURCE_NOT_RECORDED
-    item = replace(
-        new_item(state.key, Observation(key=state.key, configuration=None), state, now_ms),
-        aws_region=aws_region,
-        status=(
-            ItemStatus.RESOURCE_DELETED if recorded else ItemStatus.RESOURCE_DELETED_NOT_RECORDED
-        ),
-        resource_name=last.resource_name,
-        arn=last.arn,
-        availability_zone=last.availability_zone,
-        resource_creation_ms=last.resource_creation_ms,
-        related_events=related_events,
+    status = ItemStatus.RESOURCE_DELETED if recorded else ItemStatus.RESOURCE_DELETED_NOT_RECORDED
+    item = deletion_item(
+        state, last, now_ms, status=status, aws_region=aws_region, related_events=related_events
     )
     return Append(
         state.key,
@@ -361,7 +352,3 @@ def _related_items(
         diff = item_diff(last.to_stream(), item.to_stream(), item.status.value)
         entries.append(Append(state.key, item, state, diff=diff))
     return entries
-
-
-def to_json(value: object) -> str:
-    return orjson.dumps(value).decode()

@@ -94,10 +94,8 @@ def record(
                 f"You have reached the limit of {max_active_custom} active custom "
                 "resources in this account and region."
             )
-        item = new_item(key, observed, previous_state, now_ms)
-        item = replace(
-            item, status=ItemStatus.OK if previous is not None else ItemStatus.RESOURCE_DISCOVERED
-        )
+        status = ItemStatus.OK if previous is not None else ItemStatus.RESOURCE_DISCOVERED
+        item = new_item(key, observed, previous_state, now_ms, status=status)
         item_store.append_item(conn, item, previous=previous_state, custom=custom, now_ms=now_ms)
         return item
 
@@ -117,18 +115,38 @@ def record_deletion(
         if previous_state is None or previous_state.deleted_ms is not None:
             return None
         previous = item_store.load_item(conn, previous_state.item_seq)
-        item = replace(
-            new_item(key, Observation(key=key, configuration=None), previous_state, now_ms),
-            status=ItemStatus.RESOURCE_DELETED,
-            resource_name=previous.resource_name,
-            arn=previous.arn,
-            availability_zone=previous.availability_zone,
-            resource_creation_ms=previous.resource_creation_ms,
-        )
+        item = deletion_item(previous_state, previous, now_ms)
         item_store.append_item(
             conn, item, previous=previous_state, custom=previous_state.custom, now_ms=now_ms
         )
         return item
+
+
+def deletion_item(
+    state: item_store.ResourceState,
+    last: ConfigurationItem,
+    now_ms: int,
+    *,
+    status: ItemStatus = ItemStatus.RESOURCE_DELETED,
+    aws_region: str | None = None,
+    related_events: tuple[str, ...] = (),
+) -> ConfigurationItem:
+    """The item saying a resource is gone: no configuration, relationships or tags, but
+    the identity its last item had."""
+    return replace(
+        new_item(
+            state.key,
+            Observation(key=state.key, configuration=None, related_events=related_events),
+            state,
+            now_ms,
+            status=status,
+            aws_region=aws_region,
+        ),
+        resource_name=last.resource_name,
+        arn=last.arn,
+        availability_zone=last.availability_zone,
+        resource_creation_ms=last.resource_creation_ms,
+    )
 
 
 def _lock_key(key: ResourceKey) -> tuple[str, str, str, str]:
