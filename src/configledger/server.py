@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
 
 from configledger.api.app import ConfigApi
 from configledger.api.auth import CredentialStore
-from configledger.api.context import Runtime
+from configledger.api.context import Runtime, Worker
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
 from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
@@ -36,6 +37,12 @@ def change_feeds(settings: Settings, engine: RecordingEngine) -> list[tuple[Feed
     return feeds
 
 
+def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ...]:
+    """Every outbox consumer besides the recorder, one line per service."""
+    workers: list[Worker] = []
+    return tuple(workers)
+
+
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     database = open_database(settings.db_url)
     with database.write() as conn:
@@ -47,8 +54,9 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     else:
         credentials = CredentialStore(sandbox_defaults=settings.sandbox_credentials)
     clock = clock or SystemClock()
-    engine = RecordingEngine(database, Sessions(settings, credentials), clock)
-    return Runtime(
+    sessions = Sessions(settings, credentials)
+    engine = RecordingEngine(database, sessions, clock)
+    runtime = Runtime(
         settings=settings,
         database=database,
         clock=clock,
@@ -58,6 +66,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
             engine, sweep_interval=settings.sweep_interval, feeds=change_feeds(settings, engine)
         ),
     )
+    return replace(runtime, workers=background_workers(runtime, sessions))
 
 
 def serve(settings: Settings) -> None:

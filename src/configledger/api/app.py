@@ -132,6 +132,10 @@ def _response_headers(request: HttpRequest, response: HttpResponse) -> list[tupl
     return headers
 
 
+# Operations that never write outbox events, so need not wake the background loops.
+_READ_PREFIXES = ("Describe", "Get", "List", "Select", "BatchGet")
+
+
 class ConfigApi:
     """The AWS Config JSON 1.1 endpoint as an ASGI application."""
 
@@ -144,12 +148,11 @@ class ConfigApi:
         # The unsigned reset wipes the whole store: never where it holds real accounts.
         self._resettable = runtime.settings.source != "aws"
         if runtime.settings.sandbox:
-            recorder = runtime.recorder
             self.sandbox = SandboxGateway(
                 runtime.database,
                 runtime.credentials,
                 runtime.clock,
-                on_recorded=recorder.notify if recorder is not None else None,
+                on_recorded=runtime.notify_all,
             )
 
     # -- the pipeline -------------------------------------------------------------------
@@ -175,6 +178,8 @@ class ConfigApi:
             params = validate_request(operation, _decode(request.body))
             result = OPERATIONS[name](ctx, params)
             self._audit(ctx, request, operation, params, result)
+            if not name.startswith(_READ_PREFIXES):
+                self.runtime.notify_all()
             return HttpResponse(200, orjson.dumps(result), request_id)
         except AwsError as error:
             return HttpResponse(error.status, orjson.dumps(error.to_wire()), request_id)
@@ -282,8 +287,12 @@ class ConfigApi:
             if message["type"] == "lifespan.startup":
                 if self.runtime.recorder is not None:
                     self.runtime.recorder.start()
+                for worker in self.runtime.workers:
+                    worker.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                for worker in self.runtime.workers:
+                    worker.stop()
                 if self.runtime.recorder is not None:
                     self.runtime.recorder.stop()
                 self._executor.shutdown(wait=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from configledger.api.auth import CredentialStore
 from configledger.api.paging import TokenSigner
@@ -13,6 +13,17 @@ from configledger.store.database import Database
 
 if TYPE_CHECKING:
     from configledger.recorder.worker import RecorderWorker
+
+
+class Worker(Protocol):
+    """A background loop over the outbox (delivery, rules, ...), started with the server."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def notify(self) -> None:
+        """Look at the outbox now: something was just committed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +37,15 @@ class Runtime:
     credentials: CredentialStore
     # The recorder's background loop; None in tools that only read the store.
     recorder: RecorderWorker | None = None
+    # Every other outbox consumer; started, stopped and woken with the recorder.
+    workers: tuple[Worker, ...] = ()
+
+    def notify_all(self) -> None:
+        """Wake every background loop after a commit that wrote outbox events."""
+        if self.recorder is not None:
+            self.recorder.notify()
+        for worker in self.workers:
+            worker.notify()
 
 
 @dataclass(frozen=True, slots=True)

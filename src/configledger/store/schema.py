@@ -221,3 +221,15 @@ server_state = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+# -- Delivery: S3 history files and snapshots, the SNS stream -----------------------------
+# (tables of the delivery service; migration 0003)
+
+
+# -- Rules: config rules, evaluation results, evaluation status ---------------------------
+# (tables of the rules service; migration 0004)
+
+
+# -- Advanced query, stored queries, aggregators and authorizations -----------------------
+# (tables of the query and aggregation services; migration 0005)

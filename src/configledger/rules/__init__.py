@@ -1,0 +1,1 @@
+"""Rules and compliance: managed rules, evaluations, roll-ups."""
