@@ -1,0 +1,572 @@
+"""``Policy`` x document -> ``GuardResult``: Guard's three-valued evaluation.
+
+Every clause, block and rule ends PASS, FAIL or SKIP:
+
+* A query yields a list of results, each *resolved* (a value at a path) or
+  *unresolved* (a key, index or element that is not there). A clause fails on an
+  unresolved result (a retrieval error), except ``empty`` and ``not exists``, for which
+  "not there" is what they assert. A query whose filter selected nothing has no results
+  at all, and the clause is skipped: nothing it could talk about exists.
+* Without ``some`` every result must satisfy the clause; with ``some``, at least one.
+* Clauses on separate lines are ANDed, ``or`` joins neighbours: a disjunction passes if
+  any clause passes, is skipped if all are; a conjunction fails if any disjunction
+  fails, is skipped if all are, and passes otherwise.
+* ``when`` (and a rule's ``when``) evaluates its body only when its conditions pass;
+  otherwise the block is skipped. A rule used as a clause stands for its own status.
+* A filter keeps the elements for which its clauses pass; a query block holds when its
+  body holds for every (or ``some``) selected value.
+
+Failures are recorded with the rule, the clause text, the custom ``<<message>>`` and
+what was found, but only for clauses whose failure decides the outcome: a subtree that
+ends PASS or SKIP (an ``or`` that another clause satisfied, a ``when`` condition, a
+filter) discards the failures recorded inside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from . import ast
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    SKIP = "SKIP"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failing clause: ``message`` is the policy's ``<<custom message>>`` (or None),
+    ``detail`` what was compared and found."""
+
+    rule: str
+    clause: str
+    message: str | None
+    detail: str
+    line: int
+    column: int
+
+    def describe(self) -> str:
+        return self.message if self.message else self.detail
+
+
+@dataclass(frozen=True, slots=True)
+class GuardResult:
+    """The outcome of a policy for one document: the overall ``status`` (FAIL if any
+    rule failed, SKIP if every rule was skipped, PASS otherwise), each rule's status in
+    policy order, and the failures of the failing rules."""
+
+    status: Status
+    rules: dict[str, Status]
+    failures: tuple[Failure, ...] = field(default=())
+
+    @property
+    def messages(self) -> list[str]:
+        """What to tell a user about each failure: its custom message, else the detail."""
+        return [failure.describe() for failure in self.failures]
+
+
+def evaluate(policy: ast.Policy, document: Any) -> GuardResult:
+    """Evaluate every rule of ``policy`` against ``document`` (JSON-like: dicts, lists,
+    str, int, float, bool, None)."""
+    run = _Run(policy, document)
+    statuses = {rule.name: run.rule_status(rule.name) for rule in policy.rules}
+    failures: list[Failure] = []
+    for name, status in statuses.items():
+        if status is Status.FAIL:
+            failures.extend(run.rule_failures[name])
+    if not statuses or all(s is Status.SKIP for s in statuses.values()):
+        overall = Status.SKIP
+    elif any(s is Status.FAIL for s in statuses.values()):
+        overall = Status.FAIL
+    else:
+        overall = Status.PASS
+    return GuardResult(overall, statuses, tuple(failures))
+
+
+# -- query results ------------------------------------------------------------------------
+
+
+class Resolved(NamedTuple):
+    path: str
+    value: Any
+
+
+class Unresolved(NamedTuple):
+    path: str
+    reason: str
+
+
+Result = Resolved | Unresolved
+
+
+class _Scope:
+    """Variables visible at a point of the policy, and the value ``this`` stands for.
+    Variables are evaluated on first use, in the scope (and context) that defines them."""
+
+    __slots__ = ("cache", "context", "lets", "parent")
+
+    def __init__(
+        self, parent: _Scope | None, lets: tuple[ast.Let, ...], context: Resolved
+    ) -> None:
+        self.parent = parent
+        self.lets = {let.name: let for let in lets} if lets else {}
+        self.context = context
+        self.cache: dict[str, list[Result]] = {}
+
+    def child(self, lets: tuple[ast.Let, ...], context: Resolved | None = None) -> _Scope:
+        if not lets and context is None:
+            return self
+        return _Scope(self, lets, context if context is not None else self.context)
+
+
+_NUMBER = (int, float)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, _NUMBER):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "struct"
+    if isinstance(value, list | tuple):
+        return "list"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, ast.Regex | ast.Range):
+        return str(value)
+    try:
+        text = json.dumps(value, default=str, separators=(",", ":"))
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _equal(left: Any, right: Any) -> bool:
+    """Structural equality without Python's conveniences: True is not 1, "1" is not 1."""
+    if isinstance(right, ast.Regex):
+        return isinstance(left, str) and right.compiled.search(left) is not None
+    if isinstance(right, ast.Range):
+        return _in_range(left, right)
+    left_kind, right_kind = _kind(left), _kind(right)
+    if left_kind != right_kind:
+        return False
+    if left_kind == "list":
+        return len(left) == len(right) and all(map(_equal, left, right))
+    if left_kind == "struct":
+        return left.keys() == right.keys() and all(_equal(left[k], right[k]) for k in left)
+    return bool(left == right)
+
+
+def _in_range(value: Any, bounds: ast.Range) -> bool:
+    if _kind(value) != _kind(bounds.lower) or _kind(value) not in ("number", "string"):
+        return False
+    lower_ok = value >= bounds.lower if bounds.lower_inclusive else value > bounds.lower
+    upper_ok = value <= bounds.upper if bounds.upper_inclusive else value < bounds.upper
+    return bool(lower_ok and upper_ok)
+
+
+def _ordered(operator: str, left: Any, right: Any) -> bool:
+    kind = _kind(left)
+    if kind != _kind(right) or kind not in ("number", "string"):
+        return False
+    if operator == "<":
+        return bool(left < right)
+    if operator == "<=":
+        return bool(left <= right)
+    if operator == ">":
+        return bool(left > right)
+    return bool(left >= right)
+
+
+def _member(value: Any, candidates: Sequence[Any]) -> bool:
+    return any(_equal(value, candidate) for candidate in candidates)
+
+
+class _Run:
+    """One evaluation of a policy against one document (rule statuses are memoized:
+    a rule referenced by several others is evaluated once)."""
+
+    def __init__(self, policy: ast.Policy, document: Any) -> None:
+        self.rules = {rule.name: rule for rule in policy.rules}
+        self.root = _Scope(None, policy.lets, Resolved("", document))
+        self.statuses: dict[str, Status] = {}
+        self.rule_failures: dict[str, list[Failure]] = {}
+        self.failures: list[Failure] = []
+        self.rule_name = ""
+
+    # -- rules and blocks -----------------------------------------------------------------
+
+    def rule_status(self, name: str) -> Status:
+        found = self.statuses.get(name)
+        if found is not None:
+            return found
+        rule = self.rules[name]
+        saved_failures, saved_name = self.failures, self.rule_name
+        self.failures, self.rule_name = [], name
+        try:
+            status = Status.SKIP
+            if rule.conditions is None or self.condition(rule.conditions, self.root) is Status.PASS:
+                status = self.block(rule.body, self.root)
+            self.statuses[name] = status
+            self.rule_failures[name] = self.failures if status is Status.FAIL else []
+        finally:
+            self.failures, self.rule_name = saved_failures, saved_name
+        return status
+
+    def condition(self, conditions: ast.Conjunction, scope: _Scope) -> Status:
+        mark = len(self.failures)
+        status = self.conjunction(conditions, scope)
+        del self.failures[mark:]
+        return status
+
+    def block(self, block: ast.Block, scope: _Scope, context: Resolved | None = None) -> Status:
+        return self.conjunction(block.clauses, scope.child(block.lets, context))
+
+    def conjunction(self, conjunction: ast.Conjunction, scope: _Scope) -> Status:
+        mark = len(self.failures)
+        failed = False
+        all_skipped = True
+        for disjunction in conjunction:
+            status = self.disjunction(disjunction, scope)
+            if status is Status.FAIL:
+                failed = True
+            elif status is Status.PASS:
+                all_skipped = False
+        if failed:
+            return Status.FAIL
+        del self.failures[mark:]
+        return Status.SKIP if all_skipped else Status.PASS
+
+    def disjunction(self, disjunction: ast.Disjunction, scope: _Scope) -> Status:
+        if len(disjunction) == 1:
+            return self.clause(disjunction[0], scope)
+        mark = len(self.failures)
+        all_skipped = True
+        for clause in disjunction:
+            status = self.clause(clause, scope)
+            if status is Status.PASS:
+                del self.failures[mark:]
+                return Status.PASS
+            if status is Status.FAIL:
+                all_skipped = False
+        if all_skipped:
+            del self.failures[mark:]
+            return Status.SKIP
+        return Status.FAIL
+
+    def clause(self, clause: ast.Clause, scope: _Scope) -> Status:
+        if isinstance(clause, ast.Comparison):
+            return self.comparison(clause, scope)
+        if isinstance(clause, ast.RuleReference):
+            return self.rule_reference(clause)
+        if isinstance(clause, ast.QueryBlock):
+            return self.query_block(clause, scope)
+        if self.condition(clause.conditions, scope) is not Status.PASS:
+            return Status.SKIP
+        return self.block(clause.body, scope)
+
+    def rule_reference(self, clause: ast.RuleReference) -> Status:
+        status = self.rule_status(clause.name)
+        if clause.negated and status is not Status.SKIP:
+            status = Status.FAIL if status is Status.PASS else Status.PASS
+        if status is Status.FAIL:
+            expected = "fail" if clause.negated else "pass"
+            self.fail(
+                clause.name if not clause.negated else f"not {clause.name}",
+                clause.message,
+                f"rule {clause.name} did not {expected}",
+                clause.location,
+            )
+        return status
+
+    def query_block(self, clause: ast.QueryBlock, scope: _Scope) -> Status:
+        results = self.resolve(clause.query, scope)
+        if not results:
+            return Status.SKIP
+        mark = len(self.failures)
+        passed = failed = 0
+        for result in results:
+            if isinstance(result, Unresolved):
+                failed += 1
+                self.fail(
+                    clause.query.text,
+                    None,
+                    f"{clause.query.text}: {result.reason}",
+                    clause.location,
+                )
+                continue
+            status = self.block(clause.body, scope, result)
+            if status is Status.PASS:
+                passed += 1
+            elif status is Status.FAIL:
+                failed += 1
+        if clause.some:
+            if passed:
+                del self.failures[mark:]
+                return Status.PASS
+            if not failed:
+                return Status.SKIP
+            return Status.FAIL
+        if failed:
+            return Status.FAIL
+        return Status.PASS if passed else Status.SKIP
+
+    # -- comparisons ----------------------------------------------------------------------
+
+    def comparison(self, clause: ast.Comparison, scope: _Scope) -> Status:
+        lhs = self.resolve(clause.lhs, scope)
+        operator = clause.operator
+        if operator == "empty" and (not lhs or _collection_query(clause.lhs)):
+            is_empty = not any(isinstance(r, Resolved) for r in lhs)
+            return self.verdict(clause, is_empty != clause.negated, lhs)
+        if not lhs:
+            return Status.SKIP
+        if clause.rhs is None:
+            outcomes = [self.unary(operator, r) != clause.negated for r in lhs]
+        else:
+            rhs_values = self.operand(clause.rhs, scope)
+            if rhs_values is None:
+                return self.verdict(clause, False, lhs, note="the right-hand side did not resolve")
+            if not rhs_values:
+                return Status.SKIP
+            outcomes = [
+                isinstance(r, Resolved)
+                and self.binary(operator, r.value, rhs_values) != clause.negated
+                for r in lhs
+            ]
+        holds = any(outcomes) if clause.some else all(outcomes)
+        return self.verdict(clause, holds, lhs, outcomes)
+
+    def verdict(
+        self,
+        clause: ast.Comparison,
+        holds: bool,
+        lhs: list[Result],
+        outcomes: list[bool] | None = None,
+        note: str | None = None,
+    ) -> Status:
+        if holds:
+            return Status.PASS
+        detail = self.failure_detail(clause, lhs, outcomes, note)
+        self.fail(_clause_text(clause), clause.message, detail, clause.location)
+        return Status.FAIL
+
+    def failure_detail(
+        self,
+        clause: ast.Comparison,
+        lhs: list[Result],
+        outcomes: list[bool] | None,
+        note: str | None,
+    ) -> str:
+        text = _clause_text(clause)
+        if note:
+            return f"{text} failed: {note}"
+        for index, result in enumerate(lhs):
+            if outcomes is not None and outcomes[index]:
+                continue
+            if isinstance(result, Unresolved):
+                return f"{text} failed: {result.reason}"
+            where = result.path or "/"
+            return f"{text} failed: {where} is {_show(result.value)}"
+        return f"{text} failed"
+
+    def unary(self, operator: str, result: Result) -> bool:
+        if isinstance(result, Unresolved):
+            return operator == "empty"
+        value = result.value
+        if operator == "exists":
+            return True
+        if operator == "empty":
+            if isinstance(value, str | list | tuple | Mapping):
+                return len(value) == 0
+            return False
+        if operator == "is_string":
+            return isinstance(value, str)
+        if operator == "is_list":
+            return isinstance(value, list | tuple)
+        if operator == "is_struct":
+            return isinstance(value, Mapping)
+        if operator == "is_bool":
+            return isinstance(value, bool)
+        if operator == "is_int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        if operator == "is_float":
+            return isinstance(value, float)
+        return value is None  # is_null
+
+    def binary(self, operator: str, left: Any, rhs: list[Any]) -> bool:
+        if operator == "in":
+            candidates: list[Any] = []
+            for value in rhs:
+                if isinstance(value, list | tuple):
+                    candidates.extend(value)
+                else:
+                    candidates.append(value)
+            if isinstance(left, list | tuple) and not any(
+                isinstance(c, list | tuple) for c in candidates
+            ):
+                return all(_member(item, candidates) for item in left)
+            return _member(left, candidates)
+        if operator in ("==", "!="):
+            if len(rhs) == 1:
+                right = rhs[0]
+                if isinstance(right, list | tuple) and not isinstance(left, list | tuple):
+                    equal = _member(left, right)
+                else:
+                    equal = _equal(left, right)
+            else:
+                equal = _member(left, rhs)
+            return equal if operator == "==" else not equal
+        return all(_ordered(operator, left, right) for right in rhs)
+
+    def operand(self, operand: ast.Literal | ast.Query, scope: _Scope) -> list[Any] | None:
+        """The right-hand side's values; None when a query there did not resolve."""
+        if isinstance(operand, ast.Literal):
+            return [operand.value]
+        results = self.resolve(operand, scope)
+        if any(isinstance(r, Unresolved) for r in results):
+            return None
+        return [r.value for r in results]
+
+    def fail(
+        self, clause: str, message: str | None, detail: str, location: ast.Location
+    ) -> None:
+        self.failures.append(
+            Failure(self.rule_name, clause, message, detail, location.line, location.column)
+        )
+
+    # -- queries --------------------------------------------------------------------------
+
+    def resolve(self, query: ast.Query, scope: _Scope) -> list[Result]:
+        parts = query.parts
+        first = parts[0]
+        current: list[Result]
+        if isinstance(first, ast.Variable):
+            current = self.variable(first.name, scope)
+            parts = parts[1:]
+        elif isinstance(first, ast.This):
+            current = [scope.context]
+            parts = parts[1:]
+        else:
+            current = [scope.context]
+        for part in parts:
+            following: list[Result] = []
+            for result in current:
+                if isinstance(result, Unresolved):
+                    following.append(result)
+                else:
+                    self.step(part, result, scope, following)
+            current = following
+        return current
+
+    def variable(self, name: str, scope: _Scope) -> list[Result]:
+        holder: _Scope | None = scope
+        while holder is not None and name not in holder.lets:
+            holder = holder.parent
+        if holder is None:  # parse() checks names; a hand-built tree may not
+            raise KeyError(f"variable %{name} is not defined")
+        cached = holder.cache.get(name)
+        if cached is None:
+            value = holder.lets[name].value
+            if isinstance(value, ast.Literal):
+                cached = [Resolved("", value.value)]
+            else:
+                cached = self.resolve(value, holder)
+            holder.cache[name] = cached
+        return cached
+
+    def step(self, part: ast.Part, result: Resolved, scope: _Scope, out: list[Result]) -> None:
+        value = result.value
+        path = result.path
+        if isinstance(part, ast.Key):
+            if isinstance(value, Mapping):
+                if part.name in value:
+                    out.append(Resolved(f"{path}/{part.name}", value[part.name]))
+                else:
+                    out.append(Unresolved(f"{path}/{part.name}", f"{path or '/'} has no key {part.name!r}"))
+            elif isinstance(value, list) and part.name.isdigit():
+                self.step(ast.Index(int(part.name)), result, scope, out)
+            else:
+                out.append(
+                    Unresolved(
+                        f"{path}/{part.name}",
+                        f"{path or '/'} is a {_kind(value)}, not a struct with key {part.name!r}",
+                    )
+                )
+        elif isinstance(part, ast.AllIndices | ast.AllValues):
+            items = _children(value, path)
+            if items:
+                out.extend(items)
+            else:
+                noun = "an empty" if isinstance(value, list | Mapping) else "a"
+                out.append(
+                    Unresolved(f"{path}/*", f"{path or '/'} is {noun} {_kind(value)}, no values")
+                )
+        elif isinstance(part, ast.Index):
+            if isinstance(value, list) and -len(value) <= part.index < len(value):
+                index = part.index % len(value)
+                out.append(Resolved(f"{path}/{index}", value[index]))
+            else:
+                out.append(
+                    Unresolved(f"{path}/{part.index}", f"{path or '/'} has no index {part.index}")
+                )
+        elif isinstance(part, ast.Filter):
+            candidates = _children(value, path) if isinstance(value, list) else [result]
+            for candidate in candidates:
+                if self.condition(part.conditions, scope.child((), candidate)) is Status.PASS:
+                    out.append(candidate)
+        elif isinstance(part, ast.MapKeyFilter):
+            if isinstance(value, Mapping):
+                rhs = self.operand(part.rhs, scope) or []
+                for key, item in value.items():
+                    if rhs and self.binary(part.operator, key, rhs) != part.negated:
+                        out.append(Resolved(f"{path}/{key}", item))
+        elif isinstance(part, ast.This):
+            out.append(result)
+        else:  # a variable after the first step: its values, whatever came before
+            out.extend(self.variable(part.name, scope))
+
+
+def _children(value: Any, path: str) -> list[Result]:
+    if isinstance(value, list):
+        return [Resolved(f"{path}/{i}", item) for i, item in enumerate(value)]
+    if isinstance(value, Mapping):
+        return [Resolved(f"{path}/{key}", item) for key, item in value.items()]
+    return []
+
+
+def _collection_query(query: ast.Query) -> bool:
+    """Whether ``empty`` asks about the query's result set rather than about the value
+    it reached: a query ending in a filter or wildcard, or a bare variable."""
+    last = query.parts[-1]
+    if isinstance(last, ast.Filter | ast.MapKeyFilter | ast.AllIndices | ast.AllValues):
+        return True
+    return len(query.parts) == 1 and isinstance(last, ast.Variable)
+
+
+def _clause_text(clause: ast.Comparison) -> str:
+    pieces = []
+    if clause.some:
+        pieces.append("some")
+    pieces.append(clause.lhs.text)
+    if clause.negated:
+        pieces.append("not")
+    pieces.append(clause.operator)
+    if isinstance(clause.rhs, ast.Literal):
+        pieces.append(_show(clause.rhs.value))
+    elif isinstance(clause.rhs, ast.Query):
+        pieces.append(clause.rhs.text)
+    return " ".join(pieces)
