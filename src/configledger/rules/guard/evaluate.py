@@ -125,16 +125,15 @@ class _Scope:
         return _Scope(self, lets, context if context is not None else self.context)
 
 
-_NUMBER = (int, float)
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, _NUMBER):
-        return "number"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
     if isinstance(value, str):
         return "string"
     if isinstance(value, Mapping):
@@ -154,8 +153,19 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _comparable(left: Any, right: Any) -> bool:
+    """Guard compares values of one kind only: an int is not comparable with a float or
+    a string, so both ``==`` and ``!=`` fail between them."""
+    if isinstance(right, ast.Regex):
+        return isinstance(left, str)
+    if isinstance(right, ast.Range):
+        return _kind(left) == _kind(right.lower)
+    return _kind(left) == _kind(right)
+
+
 def _equal(left: Any, right: Any) -> bool:
-    """Structural equality without Python's conveniences: True is not 1, "1" is not 1."""
+    """Structural equality without Python's conveniences: True is not 1, 1 is not 1.0,
+    "1" is not 1. A regex matches by search, a range by containment."""
     if isinstance(right, ast.Regex):
         return isinstance(left, str) and right.compiled.search(left) is not None
     if isinstance(right, ast.Range):
@@ -171,7 +181,7 @@ def _equal(left: Any, right: Any) -> bool:
 
 
 def _in_range(value: Any, bounds: ast.Range) -> bool:
-    if _kind(value) != _kind(bounds.lower) or _kind(value) not in ("number", "string"):
+    if _kind(value) != _kind(bounds.lower) or _kind(value) not in ("int", "float"):
         return False
     lower_ok = value >= bounds.lower if bounds.lower_inclusive else value > bounds.lower
     upper_ok = value <= bounds.upper if bounds.upper_inclusive else value < bounds.upper
@@ -180,7 +190,7 @@ def _in_range(value: Any, bounds: ast.Range) -> bool:
 
 def _ordered(operator: str, left: Any, right: Any) -> bool:
     kind = _kind(left)
-    if kind != _kind(right) or kind not in ("number", "string"):
+    if kind != _kind(right) or kind not in ("int", "float", "string"):
         return False
     if operator == "<":
         return bool(left < right)
@@ -189,6 +199,12 @@ def _ordered(operator: str, left: Any, right: Any) -> bool:
     if operator == ">":
         return bool(left > right)
     return bool(left >= right)
+
+
+def _all_of(outcomes: list[bool | None]) -> bool | None:
+    if not outcomes or any(outcome is None for outcome in outcomes):
+        return None
+    return all(outcomes)
 
 
 def _member(value: Any, candidates: Sequence[Any]) -> bool:
@@ -279,9 +295,10 @@ class _Run:
         return self.block(clause.body, scope)
 
     def rule_reference(self, clause: ast.RuleReference) -> Status:
-        status = self.rule_status(clause.name)
-        if clause.negated and status is not Status.SKIP:
-            status = Status.FAIL if status is Status.PASS else Status.PASS
+        # As a clause, a rule that was skipped counts as not passing, like one that
+        # failed (as a ``when`` condition both skip the block).
+        passed = self.rule_status(clause.name) is Status.PASS
+        status = Status.PASS if passed != clause.negated else Status.FAIL
         if status is Status.FAIL:
             expected = "fail" if clause.negated else "pass"
             self.fail(
@@ -344,7 +361,7 @@ class _Run:
                 return Status.SKIP
             outcomes = [
                 isinstance(r, Resolved)
-                and self.binary(operator, r.value, rhs_values) != clause.negated
+                and _holds(self.binary(operator, r.value, rhs_values), clause.negated)
                 for r in lhs
             ]
         holds = any(outcomes) if clause.some else all(outcomes)
@@ -407,7 +424,11 @@ class _Run:
             return isinstance(value, float)
         return value is None  # is_null
 
-    def binary(self, operator: str, left: Any, rhs: list[Any]) -> bool:
+    def binary(self, operator: str, left: Any, rhs: list[Any]) -> bool | None:
+        """One left-hand value against the right-hand side's values (one for a literal,
+        any number for a query), with Guard's rules for lists on either side. None when
+        the values are not comparable (an int and a string, a float and an int range):
+        the clause then fails whether or not it is negated, as in Guard."""
         if operator == "in":
             candidates: list[Any] = []
             for value in rhs:
@@ -415,22 +436,33 @@ class _Run:
                     candidates.extend(value)
                 else:
                     candidates.append(value)
+            if len(candidates) == 1 and isinstance(candidates[0], ast.Range):
+                bounds = candidates[0]
+                items = left if isinstance(left, list) else [left]
+                if not items or not all(_comparable(item, bounds) for item in items):
+                    return None
+                return all(_in_range(item, bounds) for item in items)
             if isinstance(left, list | tuple) and not any(
                 isinstance(c, list | tuple) for c in candidates
             ):
-                return all(_member(item, candidates) for item in left)
+                return bool(left) and all(_member(item, candidates) for item in left)
             return _member(left, candidates)
-        if operator in ("==", "!="):
-            if len(rhs) == 1:
-                right = rhs[0]
-                if isinstance(right, list | tuple) and not isinstance(left, list | tuple):
-                    equal = _member(left, right)
-                else:
-                    equal = _equal(left, right)
-            else:
-                equal = _member(left, rhs)
-            return equal if operator == "==" else not equal
-        return all(_ordered(operator, left, right) for right in rhs)
+        if len(rhs) != 1:
+            return _all_of([self.binary(operator, left, [r]) for r in rhs])
+        right = rhs[0]
+        if isinstance(left, list) and not isinstance(right, list | tuple):
+            # A list against a single value: every element must compare.
+            return _all_of([self.binary(operator, item, rhs) for item in left])
+        if isinstance(right, list | tuple) and not isinstance(left, list):
+            # A single value against a list: only a one-element list compares.
+            return self.binary(operator, left, [right[0]]) if len(right) == 1 else None
+        if not _comparable(left, right):
+            return None
+        if operator == "==":
+            return _equal(left, right)
+        if operator == "!=":
+            return not _equal(left, right)
+        return _ordered(operator, left, right)
 
     def operand(self, operand: ast.Literal | ast.Query, scope: _Scope) -> list[Any] | None:
         """The right-hand side's values; None when a query there did not resolve."""
@@ -507,6 +539,11 @@ class _Run:
                     )
                 )
         elif isinstance(part, ast.AllIndices | ast.AllValues):
+            if not isinstance(value, list) and (
+                isinstance(part, ast.AllIndices) or not isinstance(value, Mapping)
+            ):
+                out.append(result)  # a single value stands for a list of itself
+                return
             items = _children(value, path)
             if items:
                 out.extend(items)
@@ -516,28 +553,34 @@ class _Run:
                     Unresolved(f"{path}/*", f"{path or '/'} is {noun} {_kind(value)}, no values")
                 )
         elif isinstance(part, ast.Index):
-            if isinstance(value, list) and -len(value) <= part.index < len(value):
-                index = part.index % len(value)
-                out.append(Resolved(f"{path}/{index}", value[index]))
+            if isinstance(value, list) and 0 <= part.index < len(value):
+                out.append(Resolved(f"{path}/{part.index}", value[part.index]))
             else:
                 out.append(
                     Unresolved(f"{path}/{part.index}", f"{path or '/'} has no index {part.index}")
                 )
         elif isinstance(part, ast.Filter):
-            candidates = _children(value, path) if isinstance(value, list) else [result]
-            for candidate in candidates:
+            # A filter selects among a list's elements or a struct's values.
+            if not isinstance(value, list | Mapping):
+                out.append(Unresolved(path, f"{path or '/'} is a {_kind(value)}, nothing to filter"))
+                return
+            for candidate in _children(value, path):
                 if self.condition(part.conditions, scope.child((), candidate)) is Status.PASS:
                     out.append(candidate)
         elif isinstance(part, ast.MapKeyFilter):
             if isinstance(value, Mapping):
                 rhs = self.operand(part.rhs, scope) or []
                 for key, item in value.items():
-                    if rhs and self.binary(part.operator, key, rhs) != part.negated:
+                    if rhs and _holds(self.binary(part.operator, key, rhs), part.negated):
                         out.append(Resolved(f"{path}/{key}", item))
         elif isinstance(part, ast.This):
             out.append(result)
         else:  # a variable after the first step: its values, whatever came before
             out.extend(self.variable(part.name, scope))
+
+
+def _holds(outcome: bool | None, negated: bool) -> bool:
+    return outcome is not None and outcome != negated
 
 
 def _children(value: Any, path: str) -> list[Result]:

@@ -84,15 +84,6 @@ def tokenize(source: str) -> list[Token]:
                 pos += 1
                 while pos < length and source[pos] in _DIGITS:
                     pos += 1
-            if pos < length and source[pos] in "eE":
-                probe = pos + 1
-                if probe < length and source[probe] in "+-":
-                    probe += 1
-                if probe < length and source[probe] in _DIGITS:
-                    kind = "float"
-                    pos = probe
-                    while pos < length and source[pos] in _DIGITS:
-                        pos += 1
             text = source[start:pos]
         elif char in "'\"":
             pos, text = _read_string(source, pos, fail)

@@ -9,6 +9,7 @@ that parses also evaluates.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from . import ast
@@ -204,19 +205,24 @@ class _Parser:
             self.advance()
             return ast.WhenBlock(conditions, self.block(), self.location(start))
         if self.is_word(_NOT) or self.is_punct("!"):
-            # Only a rule's name can be negated as a whole clause.
             self.advance()
             name = self.tok
-            if name.kind != "name" or self.is_word(_RESERVED, name) or not self.ends_clause(
-                self.peek(), stop
+            if (
+                name.kind == "name"
+                and not self.is_word(_RESERVED, name)
+                and self.ends_clause(self.peek(), stop)
             ):
+                self.advance()
+                return ast.RuleReference(name.text, True, self.message(), self.location(name))
+            # "not <comparison>" negates the comparison's operator.
+            negated = self.clause(stop)
+            if not isinstance(negated, ast.Comparison):
                 raise self.error(
-                    "'not' before a clause negates a named rule only; to negate a "
-                    "comparison, put 'not' before its operator (e.g. 'x not exists')",
-                    start,
+                    "'not' before a clause applies to a rule name or a comparison only", start
                 )
-            self.advance()
-            return ast.RuleReference(name.text, True, self.message(), self.location(name))
+            return dataclasses.replace(
+                negated, negated=not negated.negated, location=self.location(start)
+            )
         some = False
         if self.is_word(_SOME):
             some = True
@@ -344,7 +350,12 @@ class _Parser:
                     raise self.error(f"expected a key after '.', found {self.describe()}", step)
                 self.advance()
             elif self.is_punct("["):
-                parts.append(self.bracket())
+                part = self.bracket()
+                if isinstance(part, ast.Filter) and parts and isinstance(parts[-1], ast.AllValues):
+                    # "x.*[ f ]" filters the values of x, as "x[ f ]" does.
+                    parts[-1] = part
+                else:
+                    parts.append(part)
             else:
                 break
         end = self.tokens[self.pos - 1].end
@@ -442,12 +453,12 @@ class _Parser:
         self.advance()
         return ast.Range(lower, upper, lower_inclusive, close.text == "]")
 
-    def range_bound(self) -> int | float | str:
+    def range_bound(self) -> int | float:
         token = self.tok
-        if token.kind not in ("int", "float", "string"):
-            raise self.error(f"expected a number or a string as a range bound, found {self.describe()}")
+        if token.kind not in ("int", "float"):
+            raise self.error(f"expected a number as a range bound, found {self.describe()}")
         value = self.value()
-        assert isinstance(value, int | float | str)
+        assert isinstance(value, int | float)
         return value
 
     def list_value(self) -> tuple[ast.Value, ...]:
