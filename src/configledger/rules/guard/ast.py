@@ -57,9 +57,7 @@ class Range:
 
 # A value as written in a policy: JSON values plus regexes and ranges (lists may hold
 # regexes too, e.g. ``Type IN [/IAM::Policy/, /IAM::ManagedPolicy/]``).
-Value = Union[
-    None, bool, int, float, str, Regex, Range, "tuple[Value, ...]", "dict[str, Value]"
-]
+Value = Union[None, bool, int, float, str, Regex, Range, "tuple[Value, ...]", "dict[str, Value]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +134,17 @@ class Query:
 # -- clauses ----------------------------------------------------------------------------
 
 UNARY_OPERATORS = frozenset(
-    {"exists", "empty", "is_string", "is_list", "is_struct", "is_bool", "is_int", "is_float",
-     "is_null"}
+    {
+        "exists",
+        "empty",
+        "is_string",
+        "is_list",
+        "is_struct",
+        "is_bool",
+        "is_int",
+        "is_float",
+        "is_null",
+    }
 )
 BINARY_OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in"})
 

@@ -111,9 +111,7 @@ class _Scope:
 
     __slots__ = ("cache", "context", "lets", "parent")
 
-    def __init__(
-        self, parent: _Scope | None, lets: tuple[ast.Let, ...], context: Resolved
-    ) -> None:
+    def __init__(self, parent: _Scope | None, lets: tuple[ast.Let, ...], context: Resolved) -> None:
         self.parent = parent
         self.lets = {let.name: let for let in lets} if lets else {}
         self.context = context
@@ -471,11 +469,9 @@ class _Run:
         results = self.resolve(operand, scope)
         if any(isinstance(r, Unresolved) for r in results):
             return None
-        return [r.value for r in results]
+        return [r.value for r in results if isinstance(r, Resolved)]
 
-    def fail(
-        self, clause: str, message: str | None, detail: str, location: ast.Location
-    ) -> None:
+    def fail(self, clause: str, message: str | None, detail: str, location: ast.Location) -> None:
         self.failures.append(
             Failure(self.rule_name, clause, message, detail, location.line, location.column)
         )
@@ -514,7 +510,7 @@ class _Run:
         if cached is None:
             value = holder.lets[name].value
             if isinstance(value, ast.Literal):
-                cached = [Resolved("", value.value)]
+                cached = [Resolved("", _as_document(value.value))]
             else:
                 cached = self.resolve(value, holder)
             holder.cache[name] = cached
@@ -528,7 +524,9 @@ class _Run:
                 if part.name in value:
                     out.append(Resolved(f"{path}/{part.name}", value[part.name]))
                 else:
-                    out.append(Unresolved(f"{path}/{part.name}", f"{path or '/'} has no key {part.name!r}"))
+                    out.append(
+                        Unresolved(f"{path}/{part.name}", f"{path or '/'} has no key {part.name!r}")
+                    )
             elif isinstance(value, list) and part.name.isdigit():
                 self.step(ast.Index(int(part.name)), result, scope, out)
             else:
@@ -562,7 +560,9 @@ class _Run:
         elif isinstance(part, ast.Filter):
             # A filter selects among a list's elements or a struct's values.
             if not isinstance(value, list | Mapping):
-                out.append(Unresolved(path, f"{path or '/'} is a {_kind(value)}, nothing to filter"))
+                out.append(
+                    Unresolved(path, f"{path or '/'} is a {_kind(value)}, nothing to filter")
+                )
                 return
             for candidate in _children(value, path):
                 if self.condition(part.conditions, scope.child((), candidate)) is Status.PASS:
@@ -579,11 +579,20 @@ class _Run:
             out.extend(self.variable(part.name, scope))
 
 
+def _as_document(value: Any) -> Any:
+    """A literal as the document it stands for (the AST keeps lists as tuples)."""
+    if isinstance(value, tuple):
+        return [_as_document(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_document(item) for key, item in value.items()}
+    return value
+
+
 def _holds(outcome: bool | None, negated: bool) -> bool:
     return outcome is not None and outcome != negated
 
 
-def _children(value: Any, path: str) -> list[Result]:
+def _children(value: Any, path: str) -> list[Resolved]:
     if isinstance(value, list):
         return [Resolved(f"{path}/{i}", item) for i, item in enumerate(value)]
     if isinstance(value, Mapping):

@@ -6,11 +6,13 @@ token after whitespace ends the query and starts the next clause.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
 from .errors import GuardSyntaxError
 
+_Fail = Callable[[str, int], GuardSyntaxError]  # message, offset -> error to raise
 Kind = TypingLiteral["name", "string", "regex", "int", "float", "message", "punct", "eof"]
 
 # Longest first, so "<<" wins over "<" and "==" over "=".
@@ -72,9 +74,7 @@ def tokenize(source: str) -> list[Token]:
             while pos < length and source[pos] in _NAME_CHARS:
                 pos += 1
             kind, text = "name", source[start:pos]
-        elif char in _DIGITS or (
-            char == "-" and pos + 1 < length and source[pos + 1] in _DIGITS
-        ):
+        elif char in _DIGITS or (char == "-" and pos + 1 < length and source[pos + 1] in _DIGITS):
             pos += 1
             while pos < length and source[pos] in _DIGITS:
                 pos += 1
@@ -118,7 +118,7 @@ def tokenize(source: str) -> list[Token]:
     return tokens
 
 
-def _read_string(source: str, pos: int, fail: object) -> tuple[int, str]:
+def _read_string(source: str, pos: int, fail: _Fail) -> tuple[int, str]:
     quote = source[pos]
     start = pos
     pos += 1
@@ -134,11 +134,10 @@ def _read_string(source: str, pos: int, fail: object) -> tuple[int, str]:
             return pos + 1, "".join(out)
         out.append(char)
         pos += 1
-    assert callable(fail)
     raise fail("string is never closed", start)
 
 
-def _read_regex(source: str, pos: int, fail: object) -> tuple[int, str]:
+def _read_regex(source: str, pos: int, fail: _Fail) -> tuple[int, str]:
     start = pos
     pos += 1
     out: list[str] = []
@@ -155,5 +154,4 @@ def _read_regex(source: str, pos: int, fail: object) -> tuple[int, str]:
             break
         out.append(char)
         pos += 1
-    assert callable(fail)
     raise fail("regular expression is never closed with '/'", start)

@@ -105,7 +105,7 @@ class _Parser:
         loose_lets: list[ast.Let] = []
         first_loose: Token | None = None
         while self.tok.kind != "eof":
-            if self.is_word("rule") and self.peek().kind == "name":
+            if self.is_word("rule"):
                 rules.append(self.rule())
             elif self.is_word("let"):
                 lets.append(self.let())
@@ -126,9 +126,10 @@ class _Parser:
 
     def rule(self) -> ast.Rule:
         start = self.advance()  # "rule"
-        name = self.advance()
-        if self.is_word(_RESERVED, name):
-            raise self.error(f"{name.text!r} is a keyword and cannot name a rule", name)
+        name = self.tok
+        if name.kind != "name":
+            raise self.error(f"expected a rule name after 'rule', found {self.describe()}")
+        self.advance()
         conditions = None
         if self.is_word("when"):
             self.advance()
@@ -160,9 +161,7 @@ class _Parser:
             raise self.error(f"expected a variable name after 'let', found {self.describe()}")
         self.advance()
         if not (self.is_punct("=") or self.is_punct(":=")):
-            raise self.error(
-                f"expected '=' after 'let {name.text}', found {self.describe()}"
-            )
+            raise self.error(f"expected '=' after 'let {name.text}', found {self.describe()}")
         self.advance()
         value: ast.Literal | ast.Query
         if self.starts_literal():
@@ -171,8 +170,7 @@ class _Parser:
             value = self.query()
         else:
             raise self.error(
-                f"expected a value or a query for variable {name.text!r}, "
-                f"found {self.describe()}"
+                f"expected a value or a query for variable {name.text!r}, found {self.describe()}"
             )
         return ast.Let(name.text, value, self.location(start))
 
@@ -232,12 +230,12 @@ class _Parser:
         query = self.query()
         operator = self.operator()
         if operator is not None:
-            name, negated = operator
+            op_name, op_negated = operator
             rhs: ast.Literal | ast.Query | None = None
-            if name in ast.BINARY_OPERATORS:
-                rhs = self.operand(name)
+            if op_name in ast.BINARY_OPERATORS:
+                rhs = self.operand(op_name)
             return ast.Comparison(
-                query, name, negated, rhs, some, self.message(), self.location(start)
+                query, op_name, op_negated, rhs, some, self.message(), self.location(start)
             )
         if self.is_punct("{") and stop != "{":
             self.advance()
@@ -374,9 +372,7 @@ class _Parser:
             self.advance()
             operator = self.operator()
             if operator is None or operator[0] not in ast.BINARY_OPERATORS:
-                raise self.error(
-                    f"expected a comparison after 'keys', found {self.describe()}"
-                )
+                raise self.error(f"expected a comparison after 'keys', found {self.describe()}")
             rhs = self.operand(operator[0])
             self.expect_punct("]", "to close the key filter")
             return ast.MapKeyFilter(operator[0], operator[1], rhs)
@@ -421,7 +417,9 @@ class _Parser:
             try:
                 compiled = re.compile(token.text)
             except re.error as exc:
-                raise self.error(f"invalid regular expression /{token.text}/: {exc}", token) from None
+                raise self.error(
+                    f"invalid regular expression /{token.text}/: {exc}", token
+                ) from None
             return ast.Regex(token.text, compiled)
         if token.kind == "name":
             if token.text in _TRUE:
