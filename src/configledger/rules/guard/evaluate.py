@@ -28,6 +28,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any, NamedTuple
 
 from . import ast
@@ -218,7 +219,11 @@ class _Run:
         self.root = _Scope(None, policy.lets, Resolved("", document))
         self.statuses: dict[str, Status] = {}
         self.rule_failures: dict[str, list[Failure]] = {}
-        self.failures: list[Failure] = []
+        # Failures are described only if they survive to the result: most are dropped
+        # (a failed ``when`` condition is the common case), so a comparison's is kept as
+        # a deferred call, and none are kept at all while a condition is evaluated.
+        self.failures: list[Failure | partial[Failure]] = []
+        self.recording = True
         self.rule_name = ""
 
     # -- rules and blocks -----------------------------------------------------------------
@@ -228,23 +233,31 @@ class _Run:
         if found is not None:
             return found
         rule = self.rules[name]
-        saved_failures, saved_name = self.failures, self.rule_name
-        self.failures, self.rule_name = [], name
+        saved = self.failures, self.rule_name, self.recording
+        self.failures, self.rule_name, self.recording = [], name, True
         try:
             status = Status.SKIP
             if rule.conditions is None or self.condition(rule.conditions, self.root) is Status.PASS:
                 status = self.block(rule.body, self.root)
             self.statuses[name] = status
-            self.rule_failures[name] = self.failures if status is Status.FAIL else []
+            if status is Status.FAIL:
+                self.rule_failures[name] = [
+                    f if isinstance(f, Failure) else f() for f in self.failures
+                ]
+            else:
+                self.rule_failures[name] = []
         finally:
-            self.failures, self.rule_name = saved_failures, saved_name
+            self.failures, self.rule_name, self.recording = saved
         return status
 
     def condition(self, conditions: ast.Conjunction, scope: _Scope) -> Status:
-        mark = len(self.failures)
-        status = self.conjunction(conditions, scope)
-        del self.failures[mark:]
-        return status
+        mark, recording = len(self.failures), self.recording
+        self.recording = False
+        try:
+            return self.conjunction(conditions, scope)
+        finally:
+            del self.failures[mark:]
+            self.recording = recording
 
     def block(self, block: ast.Block, scope: _Scope, context: Resolved | None = None) -> Status:
         return self.conjunction(block.clauses, scope.child(block.lets, context))
@@ -375,28 +388,11 @@ class _Run:
     ) -> Status:
         if holds:
             return Status.PASS
-        detail = self.failure_detail(clause, lhs, outcomes, note)
-        self.fail(_clause_text(clause), clause.message, detail, clause.location)
+        if self.recording:
+            self.failures.append(
+                partial(_comparison_failure, self.rule_name, clause, lhs, outcomes, note)
+            )
         return Status.FAIL
-
-    def failure_detail(
-        self,
-        clause: ast.Comparison,
-        lhs: list[Result],
-        outcomes: list[bool] | None,
-        note: str | None,
-    ) -> str:
-        text = _clause_text(clause)
-        if note:
-            return f"{text} failed: {note}"
-        for index, result in enumerate(lhs):
-            if outcomes is not None and outcomes[index]:
-                continue
-            if isinstance(result, Unresolved):
-                return f"{text} failed: {result.reason}"
-            where = result.path or "/"
-            return f"{text} failed: {where} is {_show(result.value)}"
-        return f"{text} failed"
 
     def unary(self, operator: str, result: Result) -> bool:
         if isinstance(result, Unresolved):
@@ -472,6 +468,8 @@ class _Run:
         return [r.value for r in results if isinstance(r, Resolved)]
 
     def fail(self, clause: str, message: str | None, detail: str, location: ast.Location) -> None:
+        if not self.recording:
+            return
         self.failures.append(
             Failure(self.rule_name, clause, message, detail, location.line, location.column)
         )
@@ -577,6 +575,30 @@ class _Run:
             out.append(result)
         else:  # a variable after the first step: its values, whatever came before
             out.extend(self.variable(part.name, scope))
+
+
+def _comparison_failure(
+    rule: str,
+    clause: ast.Comparison,
+    lhs: list[Result],
+    outcomes: list[bool] | None,
+    note: str | None,
+) -> Failure:
+    text = _clause_text(clause)
+    detail = f"{text} failed"
+    if note:
+        detail = f"{text} failed: {note}"
+    else:
+        for index, result in enumerate(lhs):
+            if outcomes is not None and outcomes[index]:
+                continue
+            if isinstance(result, Unresolved):
+                detail = f"{text} failed: {result.reason}"
+            else:
+                detail = f"{text} failed: {result.path or '/'} is {_show(result.value)}"
+            break
+    location = clause.location
+    return Failure(rule, text, clause.message, detail, location.line, location.column)
 
 
 def _as_document(value: Any) -> Any:
