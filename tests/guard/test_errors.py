@@ -25,6 +25,13 @@ CASES = [
         "string is never closed",
     ),
     ("unclosed message", "rule r {\n  tags exists << oops\n}", 2, 15, "'>>'"),
+    (
+        "message left open before the next one",
+        "rule r {\n  tags exists << forgot\n  tags.env == 'x' << env >>\n}",
+        2,
+        15,
+        "never closed",
+    ),
     ("unclosed regex", "rule r { resourceId == /abc }", 1, 24, "never closed"),
     ("invalid regex", "rule r {\n  resourceId == /a(b/\n}", 2, 17, "invalid regular expression"),
     ("unknown rule", "rule r {\n    other_rule\n}", 2, 5, "no rule named 'other_rule'"),
@@ -101,10 +108,17 @@ def test_syntax_error_names_line_and_column(
 
 def test_reference_engine_rejects_the_same_policies() -> None:
     """The policies above are invalid for cfn-guard too, except those it reads otherwise:
-    it accepts duplicate names, reads "let x =" followed by "rule" as a query, and
-    crashes (stack overflow) on a rule cycle instead of reporting it."""
+    it accepts duplicate names, reads "let x =" followed by "rule" as a query, lets a
+    message left open swallow the clauses up to the next ">>", and crashes (stack
+    overflow) on a rule cycle instead of reporting it."""
     reference = pytest.importorskip("cfn_guard_rs.cfn_guard_rs")
-    lenient = {"rule cycle", "duplicate rule", "duplicate variable", "let without value"}
+    lenient = {
+        "rule cycle",
+        "duplicate rule",
+        "duplicate variable",
+        "let without value",
+        "message left open before the next one",
+    }
     checked = 0
     for name, policy, *_ in CASES:
         if name in lenient:

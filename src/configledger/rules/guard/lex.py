@@ -91,9 +91,15 @@ def tokenize(source: str) -> list[Token]:
         elif char == "/":
             pos, text = _read_regex(source, pos, fail)
             kind = "regex"
+        elif source.startswith("|OR|", pos):
+            pos += 4
+            kind, text = "name", "OR"
         elif source.startswith("<<", pos):
             end = source.find(">>", pos + 2)
-            if end < 0:
+            reopened = source.find("<<", pos + 2)
+            # A "<<" before the next ">>" means this message was left open: reading on
+            # would swallow the clauses up to the next message's end.
+            if end < 0 or 0 <= reopened < end:
                 raise fail("custom message '<<' is never closed with '>>'", start)
             text = source[pos + 2 : end].strip()
             pos = end + 2

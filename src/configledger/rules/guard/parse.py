@@ -25,11 +25,13 @@ _SOME = frozenset({"some", "SOME"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _NULL = frozenset({"null", "NULL"})
+_KEYS = frozenset({"keys", "KEYS"})
 # Words that cannot start a query (a property of that name can still be reached after a
 # dot, or quoted).
 _RESERVED = (
     _NOT | _OR | _SOME | _IN | _TRUE | _FALSE | _NULL | frozenset(_UNARY)
-    | frozenset({"rule", "let", "when", "this", "keys"})
+    | _KEYS
+    | frozenset({"rule", "let", "when", "this"})
 )  # fmt: skip
 
 
@@ -368,7 +370,7 @@ class _Parser:
             index = int(self.advance().text)
             self.advance()
             return ast.Index(index)
-        if self.is_word("keys"):
+        if self.is_word(_KEYS):
             self.advance()
             operator = self.operator()
             if operator is None or operator[0] not in ast.BINARY_OPERATORS:
