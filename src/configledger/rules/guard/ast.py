@@ -223,6 +223,10 @@ DEFAULT_RULE = "default"
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """Rules in the order written. Rules sharing a name are one rule, as in cfn-guard:
+    it fails if any of them fails, passes if any passes and none fails, and is skipped
+    otherwise. A ``let`` repeated in one scope takes its last value."""
+
     lets: tuple[Let, ...]
     rules: tuple[Rule, ...]
     text: str

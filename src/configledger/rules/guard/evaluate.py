@@ -76,7 +76,7 @@ def evaluate(policy: ast.Policy, document: Any) -> GuardResult:
     """Evaluate every rule of ``policy`` against ``document`` (JSON-like: dicts, lists,
     str, int, float, bool, None)."""
     run = _Run(policy, document)
-    statuses = {rule.name: run.rule_status(rule.name) for rule in policy.rules}
+    statuses = {name: run.rule_status(name) for name in run.rules}
     failures: list[Failure] = []
     for name, status in statuses.items():
         if status is Status.FAIL:
@@ -215,7 +215,9 @@ class _Run:
     a rule referenced by several others is evaluated once)."""
 
     def __init__(self, policy: ast.Policy, document: Any) -> None:
-        self.rules = {rule.name: rule for rule in policy.rules}
+        self.rules: dict[str, list[ast.Rule]] = {}
+        for rule in policy.rules:
+            self.rules.setdefault(rule.name, []).append(rule)
         self.root = _Scope(None, policy.lets, Resolved("", document))
         self.statuses: dict[str, Status] = {}
         self.rule_failures: dict[str, list[Failure]] = {}
@@ -232,13 +234,22 @@ class _Run:
         found = self.statuses.get(name)
         if found is not None:
             return found
-        rule = self.rules[name]
         saved = self.failures, self.rule_name, self.recording
         self.failures, self.rule_name, self.recording = [], name, True
         try:
+            outcomes = set()
+            for rule in self.rules[name]:
+                outcome = Status.SKIP
+                if rule.conditions is None or (
+                    self.condition(rule.conditions, self.root) is Status.PASS
+                ):
+                    outcome = self.block(rule.body, self.root)
+                outcomes.add(outcome)
             status = Status.SKIP
-            if rule.conditions is None or self.condition(rule.conditions, self.root) is Status.PASS:
-                status = self.block(rule.body, self.root)
+            if Status.FAIL in outcomes:
+                status = Status.FAIL
+            elif Status.PASS in outcomes:
+                status = Status.PASS
             self.statuses[name] = status
             if status is Status.FAIL:
                 self.rule_failures[name] = [

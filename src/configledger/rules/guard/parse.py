@@ -497,11 +497,7 @@ class _Parser:
 def _check_names(policy: ast.Policy) -> None:
     rules: dict[str, ast.Rule] = {}
     for rule in policy.rules:
-        if rule.name in rules:
-            raise GuardSyntaxError(
-                f"rule {rule.name!r} is defined twice", rule.location.line, rule.location.column
-            )
-        rules[rule.name] = rule
+        rules.setdefault(rule.name, rule)  # same-named rules are one rule (see ast.Policy)
     file_scope = _declare(policy.lets, frozenset())
     for let in policy.lets:
         if isinstance(let.value, ast.Query):
@@ -512,21 +508,14 @@ def _check_names(policy: ast.Policy) -> None:
         if rule.conditions is not None:
             _check_conjunction(rule.conditions, file_scope, rules, refs)
         _check_block(rule.body, file_scope, rules, refs)
-        depends[rule.name] = refs
+        depends.setdefault(rule.name, set()).update(refs)
     _check_cycles(depends, rules)
 
 
 def _declare(lets: tuple[ast.Let, ...], outer: frozenset[str]) -> frozenset[str]:
-    seen: set[str] = set()
-    for let in lets:
-        if let.name in seen:
-            raise GuardSyntaxError(
-                f"variable {let.name!r} is assigned twice in the same scope",
-                let.location.line,
-                let.location.column,
-            )
-        seen.add(let.name)
-    return outer | seen
+    # A name assigned twice in one scope takes the last value, as in cfn-guard (policies
+    # in the wild repeat file-level lets).
+    return outer | {let.name for let in lets}
 
 
 def _check_block(
