@@ -106,6 +106,9 @@ class Unresolved(NamedTuple):
 Result = Resolved | Unresolved
 
 
+_MISSING = object()
+
+
 class _Scope:
     """Variables visible at a point of the policy, and the value ``this`` stands for.
     Variables are evaluated on first use, in the scope (and context) that defines them."""
@@ -152,9 +155,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+# Types whose Python equality is Guard's (bool and int are not mixed: same type only).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _comparable(left: Any, right: Any) -> bool:
     """Guard compares values of one kind only: an int is not comparable with a float or
     a string, so both ``==`` and ``!=`` fail between them."""
+    if type(left) is type(right):
+        return True
     if isinstance(right, ast.Regex):
         return isinstance(left, str)
     if isinstance(right, ast.Range):
@@ -165,6 +174,9 @@ def _comparable(left: Any, right: Any) -> bool:
 def _equal(left: Any, right: Any) -> bool:
     """Structural equality without Python's conveniences: True is not 1, 1 is not 1.0,
     "1" is not 1. A regex matches by search, a range by containment."""
+    kind = type(left)
+    if kind is type(right) and kind in _SCALARS:
+        return bool(left == right)
     if isinstance(right, ast.Regex):
         return isinstance(left, str) and right.compiled.search(left) is not None
     if isinstance(right, ast.Range):
@@ -528,10 +540,11 @@ class _Run:
     def step(self, part: ast.Part, result: Resolved, scope: _Scope, out: list[Result]) -> None:
         value = result.value
         path = result.path
-        if isinstance(part, ast.Key):
-            if isinstance(value, Mapping):
-                if part.name in value:
-                    out.append(Resolved(f"{path}/{part.name}", value[part.name]))
+        if type(part) is ast.Key:
+            if type(value) is dict or isinstance(value, Mapping):
+                found = value.get(part.name, _MISSING)
+                if found is not _MISSING:
+                    out.append(Resolved(f"{path}/{part.name}", found))
                 else:
                     out.append(
                         Unresolved(f"{path}/{part.name}", f"{path or '/'} has no key {part.name!r}")
