@@ -201,8 +201,11 @@ def _in_range(value: Any, bounds: ast.Range) -> bool:
 
 def _ordered(operator: str, left: Any, right: Any) -> bool:
     kind = _kind(left)
-    if kind != _kind(right) or kind not in ("int", "float", "string"):
+    if kind != _kind(right):
         return False
+    if kind not in ("int", "float", "string"):
+        # null is equal to itself, so null <= null holds (true <= true does not).
+        return operator in ("<=", ">=") and kind == "null"
     if operator == "<":
         return bool(left < right)
     if operator == "<=":
@@ -213,9 +216,29 @@ def _ordered(operator: str, left: Any, right: Any) -> bool:
 
 
 def _all_of(outcomes: list[bool | None]) -> bool | None:
-    if not outcomes or any(outcome is None for outcome in outcomes):
+    """Every comparison holds (vacuously for none); None if any was not comparable."""
+    if any(outcome is None for outcome in outcomes):
         return None
     return all(outcomes)
+
+
+def _list_equal(left: list[Any], right: Sequence[Any]) -> bool | None:
+    """Two lists: equal when their elements are, pairwise; None when a pair is not
+    comparable."""
+    if len(left) != len(right):
+        return False
+    equal = True
+    for item, other in zip(left, right, strict=True):
+        if isinstance(item, list) and isinstance(other, list | tuple):
+            pair = _list_equal(item, other)
+        elif not _comparable(item, other):
+            return None
+        else:
+            pair = _equal(item, other)
+        if pair is None:
+            return None
+        equal = equal and pair
+    return equal
 
 
 def _member(value: Any, candidates: Sequence[Any]) -> bool:
@@ -380,11 +403,11 @@ class _Run:
     def comparison(self, clause: ast.Comparison, scope: _Scope) -> Status:
         lhs = self.resolve(clause.lhs, scope)
         operator = clause.operator
-        if operator == "empty" and (not lhs or _collection_query(clause.lhs)):
+        if operator == "empty" and _collection_query(clause.lhs):
             is_empty = not any(isinstance(r, Resolved) for r in lhs)
             return self.verdict(clause, is_empty != clause.negated, lhs)
         if not lhs:
-            return Status.SKIP
+            return Status.SKIP  # a filter on the way selected nothing
         if clause.rhs is None:
             outcomes = [self.unary(operator, r) != clause.negated for r in lhs]
         else:
@@ -395,7 +418,7 @@ class _Run:
                 return Status.SKIP
             outcomes = [
                 isinstance(r, Resolved)
-                and _holds(self.binary(operator, r.value, rhs_values), clause.negated)
+                and self.check(operator, clause.negated, clause.some, r.value, rhs_values)
                 for r in lhs
             ]
         holds = any(outcomes) if clause.some else all(outcomes)
@@ -441,45 +464,77 @@ class _Run:
             return isinstance(value, float)
         return value is None  # is_null
 
-    def binary(self, operator: str, left: Any, rhs: list[Any]) -> bool | None:
-        """One left-hand value against the right-hand side's values (one for a literal,
-        any number for a query), with Guard's rules for lists on either side. None when
-        the values are not comparable (an int and a string, a float and an int range):
-        the clause then fails whether or not it is negated, as in Guard."""
+    def check(self, operator: str, negated: bool, some: bool, left: Any, rhs: list[Any]) -> bool:
+        """Whether one left-hand value satisfies a binary clause against the right-hand
+        side's values (one for a literal, any number for a query). Guard's rules for
+        lists, pinned by the conformance corpus and the differential test:
+
+        * A list on the left is compared element by element against a single value,
+          every element (``some``: at least one) must hold, and ``not`` applies to each
+          element (``[1, 5] not in [1, 2]`` fails: 1 is in).
+        * A single value against a list literal is equal only to a one-element list; an
+          ordering (``<``...) against a list compares with every element (``some``: one).
+        * Values of different kinds (an int and a string, an int and a float, a number
+          and null) are not comparable: the clause fails whether or not it is negated.
+        * ``IN`` a single string is "is a substring of".
+        """
         if operator == "in":
-            candidates: list[Any] = []
-            for value in rhs:
-                if isinstance(value, list | tuple):
-                    candidates.extend(value)
-                else:
-                    candidates.append(value)
-            if len(candidates) == 1 and isinstance(candidates[0], ast.Range):
-                bounds = candidates[0]
+            return self.check_in(negated, left, rhs)
+        if operator in ("==", "!="):
+            if len(rhs) != 1:
+                outcome = _all_of([self.equality(operator, left, right, some) for right in rhs])
+            else:
+                outcome = self.equality(operator, left, rhs[0], some)
+            return _holds(outcome, negated)
+        lefts = left if isinstance(left, list) else [left]
+        rights: list[Any] = []
+        for value in rhs:
+            rights.extend(value if isinstance(value, list | tuple) else [value])
+        pairs = [_ordered(operator, item, right) for item in lefts for right in rights]
+        holds = any(pairs) if some else all(pairs)
+        return holds != negated
+
+    def check_in(self, negated: bool, left: Any, rhs: list[Any]) -> bool:
+        if len(rhs) == 1 and not isinstance(rhs[0], list | tuple):
+            right = rhs[0]
+            if isinstance(right, str) and isinstance(left, str | list):
                 items = left if isinstance(left, list) else [left]
-                if not items or not all(_comparable(item, bounds) for item in items):
-                    return None
-                return all(_in_range(item, bounds) for item in items)
-            if isinstance(left, list | tuple) and not any(
-                isinstance(c, list | tuple) for c in candidates
-            ):
-                return bool(left) and all(_member(item, candidates) for item in left)
-            return _member(left, candidates)
-        if len(rhs) != 1:
-            return _all_of([self.binary(operator, left, [r]) for r in rhs])
-        right = rhs[0]
+                return all(isinstance(item, str) and (item in right) != negated for item in items)
+            if isinstance(left, list):
+                return False  # a list is not IN a single value, nor out of it
+            return _holds(self.equality("==", left, right, False), negated)
+        candidates: list[Any] = []
+        for value in rhs:
+            candidates.extend(value if isinstance(value, list | tuple) else [value])
+        if isinstance(left, list) and not any(isinstance(c, list | tuple) for c in candidates):
+            if not left:
+                return not negated  # the empty list is IN anything, so never NOT IN
+            return all(_member(item, candidates) != negated for item in left)
+        return _member(left, candidates) != negated
+
+    def equality(self, operator: str, left: Any, right: Any, some: bool) -> bool | None:
+        """``==`` / ``!=`` of two values; None when they are not comparable."""
         if isinstance(left, list) and not isinstance(right, list | tuple):
-            # A list against a single value: every element must compare.
-            return _all_of([self.binary(operator, item, rhs) for item in left])
+            outcomes = [
+                None if isinstance(item, list) else self.equality(operator, item, right, False)
+                for item in left
+            ]
+            if some:
+                return any(outcomes)
+            return _all_of(outcomes)
         if isinstance(right, list | tuple) and not isinstance(left, list):
-            # A single value against a list: only a one-element list compares.
-            return self.binary(operator, left, [right[0]]) if len(right) == 1 else None
-        if not _comparable(left, right):
+            if len(right) != 1:
+                return None
+            return self.equality(operator, left, right[0], False)
+        if isinstance(left, list):
+            equal = _list_equal(left, right)
+        elif not _comparable(left, right):
             return None
-        if operator == "==":
-            return _equal(left, right)
-        if operator == "!=":
-            return not _equal(left, right)
-        return _ordered(operator, left, right)
+        else:
+            equal = _equal(left, right)
+        if equal is None:
+            return None
+        return equal if operator == "==" else not equal
 
     def operand(self, operand: ast.Literal | ast.Query, scope: _Scope) -> list[Any] | None:
         """The right-hand side's values; None when a query there did not resolve."""
@@ -511,15 +566,86 @@ class _Run:
             parts = parts[1:]
         else:
             current = [scope.context]
-        for part in parts:
+        previous: ast.Part | None = None
+        index = 0
+        while index < len(parts):
+            part = parts[index]
             following: list[Result] = []
-            for result in current:
-                if isinstance(result, Unresolved):
-                    following.append(result)
-                else:
-                    self.step(part, result, scope, following)
+            if (
+                type(part) is ast.AllIndices
+                and index + 1 < len(parts)
+                and type(parts[index + 1]) is ast.Filter
+            ):
+                selector = parts[index + 1]
+                assert isinstance(selector, ast.Filter)
+                for result in current:
+                    if isinstance(result, Unresolved):
+                        following.append(result)
+                    else:
+                        self.filter_elements(selector, result, scope, following)
+                index += 1
+            else:
+                for result in current:
+                    if isinstance(result, Unresolved):
+                        following.append(result)
+                    elif type(part) is ast.Filter:
+                        self.filter(part, previous, result, scope, following)
+                    else:
+                        self.step(part, result, scope, following)
             current = following
+            previous = parts[index]
+            index += 1
         return current
+
+    def keep(self, part: ast.Filter, candidate: Resolved, scope: _Scope) -> bool:
+        return self.condition(part.conditions, scope.child((), candidate)) is Status.PASS
+
+    def filter(
+        self,
+        part: ast.Filter,
+        previous: ast.Part | None,
+        result: Resolved,
+        scope: _Scope,
+        out: list[Result],
+    ) -> None:
+        """``x[ f ]`` and ``x.*[ f ]``: keep what passes the filter's clauses. A list's
+        elements are tested; a struct's values, or after ``.*`` the struct itself
+        (``Resources.*[ Type == 'x' ]``); a single value cannot be filtered (a
+        retrieval error), as in cfn-guard."""
+        value = result.value
+        if isinstance(value, list) or (
+            isinstance(value, Mapping) and not isinstance(previous, ast.AllValues)
+        ):
+            candidates = _children(value, result.path)
+        elif isinstance(value, Mapping):
+            candidates = [result]
+        else:
+            where = result.path or "/"
+            out.append(Unresolved(result.path, f"{where} is a {_kind(value)}, nothing to filter"))
+            return
+        out.extend(candidate for candidate in candidates if self.keep(part, candidate, scope))
+
+    def filter_elements(
+        self, part: ast.Filter, result: Resolved, scope: _Scope, out: list[Result]
+    ) -> None:
+        """``x[*][ f ]``, cfn-guard's way: over a list, each element is filtered (a
+        struct element by its values, a single value as itself); anything else that
+        ``[*]`` passes through is tested as itself. ``[*]`` over an empty list is a
+        retrieval error, as without the filter."""
+        value = result.value
+        if not isinstance(value, list):
+            if self.keep(part, result, scope):
+                out.append(result)
+            return
+        if not value:
+            out.append(Unresolved(f"{result.path}/*", f"{result.path or '/'} is an empty list"))
+            return
+        for element in _children(value, result.path):
+            if isinstance(element.value, Mapping | list):
+                candidates = _children(element.value, element.path)
+            else:
+                candidates = [element]
+            out.extend(c for c in candidates if self.keep(part, c, scope))
 
     def variable(self, name: str, scope: _Scope) -> list[Result]:
         holder: _Scope | None = scope
@@ -579,25 +705,15 @@ class _Run:
                 out.append(
                     Unresolved(f"{path}/{part.index}", f"{path or '/'} has no index {part.index}")
                 )
-        elif isinstance(part, ast.Filter):
-            # A filter selects among a list's elements or a struct's values.
-            if not isinstance(value, list | Mapping):
-                out.append(
-                    Unresolved(path, f"{path or '/'} is a {_kind(value)}, nothing to filter")
-                )
-                return
-            for candidate in _children(value, path):
-                if self.condition(part.conditions, scope.child((), candidate)) is Status.PASS:
-                    out.append(candidate)
         elif isinstance(part, ast.MapKeyFilter):
             if isinstance(value, Mapping):
                 rhs = self.operand(part.rhs, scope) or []
                 for key, item in value.items():
-                    if rhs and _holds(self.binary(part.operator, key, rhs), part.negated):
+                    if rhs and self.check(part.operator, part.negated, False, key, rhs):
                         out.append(Resolved(f"{path}/{key}", item))
         elif isinstance(part, ast.This):
             out.append(result)
-        else:  # a variable after the first step: its values, whatever came before
+        elif isinstance(part, ast.Variable):  # after the first step: its values
             out.extend(self.variable(part.name, scope))
 
 
@@ -647,10 +763,11 @@ def _children(value: Any, path: str) -> list[Resolved]:
 
 
 def _collection_query(query: ast.Query) -> bool:
-    """Whether ``empty`` asks about the query's result set rather than about the value
-    it reached: a query ending in a filter or wildcard, or a bare variable."""
+    """Whether ``empty`` asks about the query's result set rather than about each value
+    it reached: a query ending in a filter, or a bare variable. (``x[*] empty`` asks of
+    each element, as cfn-guard does.)"""
     last = query.parts[-1]
-    if isinstance(last, ast.Filter | ast.MapKeyFilter | ast.AllIndices | ast.AllValues):
+    if isinstance(last, ast.Filter | ast.MapKeyFilter):
         return True
     return len(query.parts) == 1 and isinstance(last, ast.Variable)
 

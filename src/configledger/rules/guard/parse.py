@@ -210,7 +210,7 @@ class _Parser:
             if (
                 name.kind == "name"
                 and not self.is_word(_RESERVED, name)
-                and self.ends_clause(self.peek(), stop)
+                and self.ends_clause(1, stop)
             ):
                 self.advance()
                 return ast.RuleReference(name.text, True, self.message(), self.location(name))
@@ -254,17 +254,22 @@ class _Parser:
             f"IN, exists, empty, is_string, ...), found {self.describe()}"
         )
 
-    def ends_clause(self, token: Token, stop: str) -> bool:
-        """Whether ``token`` may follow a complete clause (used to tell a negated rule
-        name from a negated comparison)."""
+    def ends_clause(self, ahead: int, stop: str) -> bool:
+        """Whether the token ``ahead`` of the current one may follow a complete clause
+        (tells ``not rule_name`` from ``not query operator ...``)."""
+        token = self.peek(ahead)
         if token.kind in ("eof", "message") or self.is_punct(stop, token):
             return True
-        if self.is_punct("}", token) or self.is_punct("]", token):
+        if self.is_punct("}", token) or self.is_punct("]", token) or self.is_punct("%", token):
             return True
-        if token.kind == "punct":
-            return self.is_punct("%", token) or self.is_punct("!", token)
+        if self.is_word(_NOT, token) or self.is_punct("!", token):
+            # "name not exists" continues the clause; "name" then "not other" does not.
+            following = self.peek(ahead + 1)
+            return not (
+                following.kind == "name" and (following.text in _UNARY or following.text in _IN)
+            )
         if token.kind == "name":
-            return token.text not in _UNARY and token.text not in _IN and token.text not in _NOT
+            return token.text not in _UNARY and token.text not in _IN
         return False
 
     def operator(self) -> tuple[str, bool] | None:
@@ -350,12 +355,7 @@ class _Parser:
                     raise self.error(f"expected a key after '.', found {self.describe()}", step)
                 self.advance()
             elif self.is_punct("["):
-                part = self.bracket()
-                if isinstance(part, ast.Filter) and parts and isinstance(parts[-1], ast.AllValues):
-                    # "x.*[ f ]" filters the values of x, as "x[ f ]" does.
-                    parts[-1] = part
-                else:
-                    parts.append(part)
+                parts.append(self.bracket())
             else:
                 break
         end = self.tokens[self.pos - 1].end
