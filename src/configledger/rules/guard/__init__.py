@@ -16,13 +16,13 @@ document with ``resourceType``, ``configuration``, ``supplementaryConfiguration`
 ``tags`` as objects. A parsed ``Policy`` is immutable and may be shared across threads
 and evaluated any number of times.
 
-The language is built in layers, as ``guard.ebnf`` (the grammar, in EBNF) -> ``lex.py``
+The language is built in layers: ``guard.ebnf`` (the grammar, in EBNF) -> ``lex.py``
 (tokens with line and column) -> ``parse.py`` (tokens -> ``ast.py``'s frozen
 dataclasses, then a check of rule and variable names) -> ``evaluate.py`` (AST x
 document -> PASS/FAIL/SKIP per rule). ``compliance.py`` maps a result to AWS Config's
-compliance. The conformance cases under ``tests/guard/conformance`` pin the behaviour,
-and are checked against the reference engine (cfn-guard, through ``cfn-guard-rs``)
-when it is installed.
+compliance. The conformance cases under ``tests/guard/conformance`` pin the behaviour;
+they, and a differential test over random policies, are checked against the reference
+engine (cfn-guard 3, through ``cfn-guard-rs``) when it is installed.
 
 Why a hand-written parser rather than a parser generator: Guard's grammar leans on
 layout in ways a context-free grammar states badly. A query ends where whitespace
@@ -36,6 +36,20 @@ user's terms ("expected an operator after the query 'configuration.size'") at th
 exact line and column, adds no dependency, and parses a policy in well under a
 millisecond. The grammar still lives in its own file, ``guard.ebnf``, one production
 per parser method.
+
+Where we answer differently from cfn-guard 3.0.1, on purpose:
+
+* ``not <comparison>`` negates the comparison (cfn-guard negates unary ones but
+  evaluates ``not a == b`` as ``a == b``).
+* A variable bound to a literal list is a list like any other: ``%ports[*]`` visits its
+  elements (cfn-guard keeps the list whole there).
+* ``empty`` on a number, a boolean or null fails the clause (cfn-guard stops with an
+  error); a rule cycle is a syntax error (cfn-guard overflows its stack).
+* The parser is a little more forgiving: a rule reference may share its line with the
+  closing ``}`` and carry its message on the next line, names may start with ``_``,
+  lists may end with a comma, and ``-1.5`` is a number. It is stricter in one place: a
+  ``<<`` message left open before the next ``<<`` is an error, where cfn-guard would
+  silently swallow the clauses in between.
 
 Not supported: Guard 3's built-in functions (``count``, ``regex_replace``, ...),
 parameterized rules, and the ``Resources``-oriented CloudFormation conveniences; AWS

@@ -13,8 +13,15 @@ Every clause, block and rule ends PASS, FAIL or SKIP:
   fails, is skipped if all are, and passes otherwise.
 * ``when`` (and a rule's ``when``) evaluates its body only when its conditions pass;
   otherwise the block is skipped. A rule used as a clause stands for its own status.
-* A filter keeps the elements for which its clauses pass; a query block holds when its
-  body holds for every (or ``some``) selected value.
+* A filter keeps the elements for which its clauses pass (see ``_Run.filter`` for
+  what is tested after ``.*`` and ``[*]``); a query block holds when its body holds
+  for every (or ``some``) selected value.
+* Values compare only with values of the same kind (an int is not a float); lists on
+  either side follow cfn-guard's rules (``_Run.check``).
+
+The reference for every rule here is cfn-guard itself: the conformance corpus and a
+differential test over random policies compare this engine with it, and the few places
+where we deliberately answer otherwise are listed in the package docstring.
 
 Failures are recorded with the rule, the clause text, the custom ``<<message>>`` and
 what was found, but only for clauses whose failure decides the outcome: a subtree that
