@@ -51,7 +51,7 @@ def evaluate(rule_input: RuleInput) -> Verdict:
 RULE = ManagedRule(
     identifier="RESTRICTED_INCOMING_TRAFFIC",
     default_name="restricted-common-ports",
-    description="Checks that security groups in use do not allow unrestricted TCP to blocked ports.",
+    description="Checks that security groups in use do not open blocked TCP ports to all.",
     resource_types=("AWS::EC2::SecurityGroup",),
     triggers=frozenset({Trigger.CHANGE, Trigger.PERIODIC}),
     evaluate=evaluate,
