@@ -56,9 +56,7 @@ class DictEnvironment:
         return [i for i in self._items if i["resourceType"] == resource_type]
 
     def item(self, resource_type: str, resource_id: str) -> Mapping[str, Any] | None:
-        return next(
-            (i for i in self.items(resource_type) if i["resourceId"] == resource_id), None
-        )
+        return next((i for i in self.items(resource_type) if i["resourceId"] == resource_id), None)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
         self.made.append((service, operation, params))

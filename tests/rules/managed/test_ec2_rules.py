@@ -136,7 +136,13 @@ def address(**association: Any) -> dict[str, Any]:
     return stream_item(
         "AWS::EC2::EIP",
         "eipalloc-0a1b",
-        {"publicIp": "54.1.2.3", "allocationId": "eipalloc-0a1b", "domain": "vpc", "tags": [], **association},
+        {
+            "publicIp": "54.1.2.3",
+            "allocationId": "eipalloc-0a1b",
+            "domain": "vpc",
+            "tags": [],
+            **association,
+        },
     )
 
 
@@ -168,9 +174,7 @@ VPC_ITEM = stream_item("AWS::EC2::VPC", VPC, {"vpcId": VPC, "cidrBlock": "10.0.0
 
 
 def snapshots(*public: bool) -> DictEnvironment:
-    listed = [
-        {"SnapshotId": f"snap-{n}", "OwnerId": "123456789012"} for n in range(len(public))
-    ]
+    listed = [{"SnapshotId": f"snap-{n}", "OwnerId": "123456789012"} for n in range(len(public))]
 
     def attribute(SnapshotId: str, **_: Any) -> dict[str, Any]:
         n = int(SnapshotId.split("-")[1])
@@ -212,43 +216,161 @@ CASES = [
     Case("HTTPS from anywhere", SSH, group(permission(low=443, high=443)), C),
     Case("no inbound rules", COMMON, group(), C, env=IN_USE),
     Case("RDP from anywhere", COMMON, group(permission(low=3389, high=3389)), NC, env=IN_USE),
-    Case("MySQL from anywhere over IPv6", COMMON, group(permission(low=3306, high=3306, cidr=None, cidr6="::/0")), NC, env=IN_USE),
-    Case("RDP from one network", COMMON, group(permission(low=3389, high=3389, cidr="10.0.0.0/8")), C, env=IN_USE),
+    Case(
+        "MySQL from anywhere over IPv6",
+        COMMON,
+        group(permission(low=3306, high=3306, cidr=None, cidr6="::/0")),
+        NC,
+        env=IN_USE,
+    ),
+    Case(
+        "RDP from one network",
+        COMMON,
+        group(permission(low=3389, high=3389, cidr="10.0.0.0/8")),
+        C,
+        env=IN_USE,
+    ),
     Case("HTTPS from anywhere", COMMON, group(permission(low=443, high=443)), C, env=IN_USE),
-    Case("a port listed in blockedPorts", COMMON, group(permission(low=8080, high=8080)), NC, {"blockedPorts": "8000-8100,9000"}, IN_USE),
-    Case("RDP from anywhere on an unused group", COMMON, group(permission(low=3389, high=3389)), NA, env=UNUSED),
+    Case(
+        "a port listed in blockedPorts",
+        COMMON,
+        group(permission(low=8080, high=8080)),
+        NC,
+        {"blockedPorts": "8000-8100,9000"},
+        IN_USE,
+    ),
+    Case(
+        "RDP from anywhere on an unused group",
+        COMMON,
+        group(permission(low=3389, high=3389)),
+        NA,
+        env=UNUSED,
+    ),
     Case("closed default group", DEFAULT_SG, group(name="default", egress=()), C),
     Case("default group with the default egress", DEFAULT_SG, group(name="default"), NC),
-    Case("default group with inbound", DEFAULT_SG, group(permission(cidr="10.0.0.0/8"), name="default", egress=()), NC),
+    Case(
+        "default group with inbound",
+        DEFAULT_SG,
+        group(permission(cidr="10.0.0.0/8"), name="default", egress=()),
+        NC,
+    ),
     Case("a non-default group", DEFAULT_SG, group(permission()), NA),
-    Case("HTTPS to the world, authorized", AUTHORIZED, group(permission(low=443, high=443)), C, {"authorizedTcpPorts": "443"}),
-    Case("a range inside an authorized range", AUTHORIZED, group(permission(low=1021, high=1024)), C, {"authorizedTcpPorts": "443,1020-1025"}),
-    Case("a range beyond the authorized range", AUTHORIZED, group(permission(low=1021, high=1030)), NC, {"authorizedTcpPorts": "443,1020-1025"}),
-    Case("SSH to the world, unauthorized", AUTHORIZED, group(permission()), NC, {"authorizedTcpPorts": "443"}),
-    Case("UDP to the world, unauthorized", AUTHORIZED, group(permission("udp", 53, 53)), NC, {"authorizedTcpPorts": "53"}),
-    Case("UDP to the world, authorized", AUTHORIZED, group(permission("udp", 53, 53)), C, {"authorizedUdpPorts": "53"}),
-    Case("all traffic to the world", AUTHORIZED, group(permission("-1", None, None)), NC, {"authorizedTcpPorts": "443"}),
+    Case(
+        "HTTPS to the world, authorized",
+        AUTHORIZED,
+        group(permission(low=443, high=443)),
+        C,
+        {"authorizedTcpPorts": "443"},
+    ),
+    Case(
+        "a range inside an authorized range",
+        AUTHORIZED,
+        group(permission(low=1021, high=1024)),
+        C,
+        {"authorizedTcpPorts": "443,1020-1025"},
+    ),
+    Case(
+        "a range beyond the authorized range",
+        AUTHORIZED,
+        group(permission(low=1021, high=1030)),
+        NC,
+        {"authorizedTcpPorts": "443,1020-1025"},
+    ),
+    Case(
+        "SSH to the world, unauthorized",
+        AUTHORIZED,
+        group(permission()),
+        NC,
+        {"authorizedTcpPorts": "443"},
+    ),
+    Case(
+        "UDP to the world, unauthorized",
+        AUTHORIZED,
+        group(permission("udp", 53, 53)),
+        NC,
+        {"authorizedTcpPorts": "53"},
+    ),
+    Case(
+        "UDP to the world, authorized",
+        AUTHORIZED,
+        group(permission("udp", 53, 53)),
+        C,
+        {"authorizedUdpPorts": "53"},
+    ),
+    Case(
+        "all traffic to the world",
+        AUTHORIZED,
+        group(permission("-1", None, None)),
+        NC,
+        {"authorizedTcpPorts": "443"},
+    ),
     Case("SSH from a private range", AUTHORIZED, group(permission(cidr="10.0.0.0/8")), C),
     Case("group on an interface", ATTACHED_SG, group(), C, env=IN_USE),
     Case("group on no interface", ATTACHED_SG, group(), NC, env=UNUSED),
     Case("default group", ATTACHED_SG, group(name="default"), NA, env=UNUSED),
     Case("VPC with an active flow log", FLOW, VPC_ITEM, C, env=flow_logs(flow_log())),
     Case("VPC without a flow log", FLOW, VPC_ITEM, NC, env=flow_logs(flow_log("vpc-other"))),
-    Case("VPC with a flow log of rejects only", FLOW, VPC_ITEM, NC, {"trafficType": "ACCEPT"}, flow_logs(flow_log(traffic="REJECT"))),
-    Case("VPC with a flow log of the wanted type", FLOW, VPC_ITEM, C, {"trafficType": "reject"}, flow_logs(flow_log(traffic="REJECT"))),
+    Case(
+        "VPC with a flow log of rejects only",
+        FLOW,
+        VPC_ITEM,
+        NC,
+        {"trafficType": "ACCEPT"},
+        flow_logs(flow_log(traffic="REJECT")),
+    ),
+    Case(
+        "VPC with a flow log of the wanted type",
+        FLOW,
+        VPC_ITEM,
+        C,
+        {"trafficType": "reject"},
+        flow_logs(flow_log(traffic="REJECT")),
+    ),
     Case("encrypted attached volume", ENCRYPTED, volume(kmsKeyId=KEY), C),
     Case("unencrypted attached volume", ENCRYPTED, volume(encrypted=False), NC),
-    Case("encrypted with another key", ENCRYPTED, volume(kmsKeyId=KEY), NC, {"kmsId": "9999aaaa-2222-bbbb-3333-cccc4444dddd"}),
-    Case("encrypted with the key, named by id", ENCRYPTED, volume(kmsKeyId=KEY), C, {"kmsId": "1111aaaa-2222-bbbb-3333-cccc4444dddd"}),
+    Case(
+        "encrypted with another key",
+        ENCRYPTED,
+        volume(kmsKeyId=KEY),
+        NC,
+        {"kmsId": "9999aaaa-2222-bbbb-3333-cccc4444dddd"},
+    ),
+    Case(
+        "encrypted with the key, named by id",
+        ENCRYPTED,
+        volume(kmsKeyId=KEY),
+        C,
+        {"kmsId": "1111aaaa-2222-bbbb-3333-cccc4444dddd"},
+    ),
     Case("unattached unencrypted volume", ENCRYPTED, volume(attached=False, encrypted=False), NA),
-    Case("encryption by default on", BY_DEFAULT, account_item(), C, env=DictEnvironment(calls={("ec2", "get_ebs_encryption_by_default"): {"EbsEncryptionByDefault": True}})),
-    Case("encryption by default off", BY_DEFAULT, account_item(), NC, env=DictEnvironment(calls={("ec2", "get_ebs_encryption_by_default"): {"EbsEncryptionByDefault": False}})),
+    Case(
+        "encryption by default on",
+        BY_DEFAULT,
+        account_item(),
+        C,
+        env=DictEnvironment(
+            calls={("ec2", "get_ebs_encryption_by_default"): {"EbsEncryptionByDefault": True}}
+        ),
+    ),
+    Case(
+        "encryption by default off",
+        BY_DEFAULT,
+        account_item(),
+        NC,
+        env=DictEnvironment(
+            calls={("ec2", "get_ebs_encryption_by_default"): {"EbsEncryptionByDefault": False}}
+        ),
+    ),
     Case("private instance", PUBLIC_IP, instance(), C),
     Case("instance with a public IP", PUBLIC_IP, instance(publicIpAddress="54.1.2.3"), NC),
     Case(
         "interface with a public IP",
         PUBLIC_IP,
-        instance(networkInterfaces=[{"networkInterfaceId": "eni-1", "association": {"publicIp": "54.1.2.3"}}]),
+        instance(
+            networkInterfaces=[
+                {"networkInterfaceId": "eni-1", "association": {"publicIp": "54.1.2.3"}}
+            ]
+        ),
         NC,
     ),
     Case("instance in a VPC", IN_VPC, instance(), C),
@@ -259,20 +381,72 @@ CASES = [
     Case("tokens optional", IMDS, instance(metadataOptions={"httpTokens": "optional"}), NC),
     Case("no metadata options", IMDS, instance(metadataOptions=None), NA),
     Case("running instance", STOPPED, instance(), C),
-    Case("stopped for two days", STOPPED, instance(state={"name": "stopped"}, stateTransitionReason="User initiated (2025-05-30 12:00:00 GMT)"), C),
-    Case("stopped for sixty days", STOPPED, instance(state={"name": "stopped"}, stateTransitionReason="User initiated (2025-04-01 12:00:00 GMT)"), NC),
-    Case("stopped ten days, five allowed", STOPPED, instance(state={"name": "stopped"}, stateTransitionReason="User initiated (2025-05-22 12:00:00 GMT)"), NC, {"AllowedDays": "5"}),
+    Case(
+        "stopped for two days",
+        STOPPED,
+        instance(
+            state={"name": "stopped"},
+            stateTransitionReason="User initiated (2025-05-30 12:00:00 GMT)",
+        ),
+        C,
+    ),
+    Case(
+        "stopped for sixty days",
+        STOPPED,
+        instance(
+            state={"name": "stopped"},
+            stateTransitionReason="User initiated (2025-04-01 12:00:00 GMT)",
+        ),
+        NC,
+    ),
+    Case(
+        "stopped ten days, five allowed",
+        STOPPED,
+        instance(
+            state={"name": "stopped"},
+            stateTransitionReason="User initiated (2025-05-22 12:00:00 GMT)",
+        ),
+        NC,
+        {"AllowedDays": "5"},
+    ),
     Case("attached volume", INUSE, volume(), C),
     Case("available volume", INUSE, volume(attached=False), NC),
-    Case("attached, deleteOnTermination mismatch", INUSE, volume(delete_on_termination=False), NC, {"deleteOnTermination": "true"}),
-    Case("attached, deleteOnTermination as wanted", INUSE, volume(delete_on_termination=True), C, {"deleteOnTermination": "true"}),
-    Case("address on an instance", EIP, address(instanceId="i-0a1b", associationId="eipassoc-1"), C),
-    Case("address on an interface", EIP, address(networkInterfaceId="eni-1", associationId="eipassoc-1"), C),
+    Case(
+        "attached, deleteOnTermination mismatch",
+        INUSE,
+        volume(delete_on_termination=False),
+        NC,
+        {"deleteOnTermination": "true"},
+    ),
+    Case(
+        "attached, deleteOnTermination as wanted",
+        INUSE,
+        volume(delete_on_termination=True),
+        C,
+        {"deleteOnTermination": "true"},
+    ),
+    Case(
+        "address on an instance", EIP, address(instanceId="i-0a1b", associationId="eipassoc-1"), C
+    ),
+    Case(
+        "address on an interface",
+        EIP,
+        address(networkInterfaceId="eni-1", associationId="eipassoc-1"),
+        C,
+    ),
     Case("idle address", EIP, address(), NC),
     Case("desired type", TYPE, instance(), C, {"instanceType": "t3.micro,m5.large"}),
-    Case("other type", TYPE, instance(instanceType="m5.24xlarge"), NC, {"instanceType": "t3.micro,m5.large"}),
+    Case(
+        "other type",
+        TYPE,
+        instance(instanceType="m5.24xlarge"),
+        NC,
+        {"instanceType": "t3.micro,m5.large"},
+    ),
     Case("approved AMI", AMIS, instance(), C, {"amiIds": "ami-12c6146b"}),
-    Case("unapproved AMI", AMIS, instance(imageId="ami-evil"), NC, {"amiIds": "ami-12c6146b,ami-2"}),
+    Case(
+        "unapproved AMI", AMIS, instance(imageId="ami-evil"), NC, {"amiIds": "ami-12c6146b,ami-2"}
+    ),
     Case("authorized VPC", IGW, gateway(VPC), C, {"AuthorizedVpcIds": VPC}),
     Case("unauthorized VPC", IGW, gateway("vpc-other"), NC, {"AuthorizedVpcIds": VPC}),
     Case("attached and nothing authorized", IGW, gateway(VPC), NC),
@@ -280,7 +454,7 @@ CASES = [
     Case("private snapshots", SNAPSHOTS, account_item(), C, env=snapshots(False, False)),
     Case("a public snapshot", SNAPSHOTS, account_item(), NC, env=snapshots(False, True)),
     Case("no snapshots", SNAPSHOTS, account_item(), C, env=snapshots()),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))

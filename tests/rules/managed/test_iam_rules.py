@@ -23,7 +23,10 @@ from tests.rules.managed.support import (
     stream_item,
 )
 
-ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
 SERVICE_ADMIN = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
@@ -175,12 +178,16 @@ STRONG_POLICY = {
 
 
 def password_policy(**changes: Any) -> DictEnvironment:
-    answer = {"PasswordPolicy": {k: v for k, v in {**STRONG_POLICY, **changes}.items() if v is not None}}
+    answer = {
+        "PasswordPolicy": {k: v for k, v in {**STRONG_POLICY, **changes}.items() if v is not None}
+    }
     return DictEnvironment(calls={("iam", "get_account_password_policy"): answer})
 
 
 def summary(**values: int) -> DictEnvironment:
-    answer = {"SummaryMap": {"Users": 3, "AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, **values}}
+    answer = {
+        "SummaryMap": {"Users": 3, "AccountMFAEnabled": 0, "AccountAccessKeysPresent": 0, **values}
+    }
     return DictEnvironment(calls={("iam", "get_account_summary"): answer})
 
 
@@ -197,14 +204,57 @@ NO_INLINE = "IAM_NO_INLINE_POLICY_CHECK"
 
 CASES = [
     Case("policy as strict as the defaults", POLICY_RULE, account_item(), C, env=password_policy()),
-    Case("no password policy", POLICY_RULE, account_item(), NC, env=DictEnvironment(calls={("iam", "get_account_password_policy"): NO_SUCH})),
-    Case("passwords too short", POLICY_RULE, account_item(), NC, env=password_policy(MinimumPasswordLength=8)),
-    Case("no symbols required", POLICY_RULE, account_item(), NC, env=password_policy(RequireSymbols=False)),
-    Case("passwords never expire", POLICY_RULE, account_item(), NC, env=password_policy(MaxPasswordAge=None, ExpirePasswords=False)),
-    Case("reuse allowed too soon", POLICY_RULE, account_item(), NC, env=password_policy(PasswordReusePrevention=3)),
-    Case("weaker policy within relaxed parameters", POLICY_RULE, account_item(), C, {"MinimumPasswordLength": "8", "RequireSymbols": "false", "PasswordReusePrevention": "3"}, password_policy(MinimumPasswordLength=8, RequireSymbols=False, PasswordReusePrevention=3)),
+    Case(
+        "no password policy",
+        POLICY_RULE,
+        account_item(),
+        NC,
+        env=DictEnvironment(calls={("iam", "get_account_password_policy"): NO_SUCH}),
+    ),
+    Case(
+        "passwords too short",
+        POLICY_RULE,
+        account_item(),
+        NC,
+        env=password_policy(MinimumPasswordLength=8),
+    ),
+    Case(
+        "no symbols required",
+        POLICY_RULE,
+        account_item(),
+        NC,
+        env=password_policy(RequireSymbols=False),
+    ),
+    Case(
+        "passwords never expire",
+        POLICY_RULE,
+        account_item(),
+        NC,
+        env=password_policy(MaxPasswordAge=None, ExpirePasswords=False),
+    ),
+    Case(
+        "reuse allowed too soon",
+        POLICY_RULE,
+        account_item(),
+        NC,
+        env=password_policy(PasswordReusePrevention=3),
+    ),
+    Case(
+        "weaker policy within relaxed parameters",
+        POLICY_RULE,
+        account_item(),
+        C,
+        {"MinimumPasswordLength": "8", "RequireSymbols": "false", "PasswordReusePrevention": "3"},
+        password_policy(MinimumPasswordLength=8, RequireSymbols=False, PasswordReusePrevention=3),
+    ),
     Case("root has no access key", ROOT_KEY, account_item(), C, env=summary()),
-    Case("root has an access key", ROOT_KEY, account_item(), NC, env=summary(AccountAccessKeysPresent=1)),
+    Case(
+        "root has an access key",
+        ROOT_KEY,
+        account_item(),
+        NC,
+        env=summary(AccountAccessKeysPresent=1),
+    ),
     Case("root has MFA", ROOT_MFA, account_item(), C, env=summary(AccountMFAEnabled=1)),
     Case("root has no MFA", ROOT_MFA, account_item(), NC, env=summary()),
     Case("console user with MFA", CONSOLE_MFA, user(), C, env=iam(password=True, mfa=True)),
@@ -213,19 +263,58 @@ CASES = [
     Case("user with MFA", USER_MFA, user(), C, env=iam(mfa=True)),
     Case("user without MFA", USER_MFA, user(), NC, env=iam()),
     Case("fresh active key", ROTATED, user(), C, env=iam(keys=(key("AKIA1", 10),))),
-    Case("old active key", ROTATED, user(), NC, env=iam(keys=(key("AKIA1", 10), key("AKIA2", 120)))),
+    Case(
+        "old active key", ROTATED, user(), NC, env=iam(keys=(key("AKIA1", 10), key("AKIA2", 120)))
+    ),
     Case("old inactive key", ROTATED, user(), C, env=iam(keys=(key("AKIA1", 120, "Inactive"),))),
-    Case("key older than a tighter limit", ROTATED, user(), NC, {"maxAccessKeyAge": "30"}, iam(keys=(key("AKIA1", 45),))),
+    Case(
+        "key older than a tighter limit",
+        ROTATED,
+        user(),
+        NC,
+        {"maxAccessKeyAge": "30"},
+        iam(keys=(key("AKIA1", 45),)),
+    ),
     Case("no credentials", UNUSED, user(), C, env=iam()),
-    Case("password used yesterday", UNUSED, user(), C, env=iam(password=True, password_used=NOW - timedelta(days=1))),
+    Case(
+        "password used yesterday",
+        UNUSED,
+        user(),
+        C,
+        env=iam(password=True, password_used=NOW - timedelta(days=1)),
+    ),
     Case("password never used, made long ago", UNUSED, user(), NC, env=iam(password=True)),
-    Case("key used last week", UNUSED, user(), C, env=iam(keys=(key("AKIA1", 300),), last_used={"AKIA1": {"LastUsedDate": NOW - timedelta(days=7)}})),
-    Case("key unused for half a year", UNUSED, user(), NC, env=iam(keys=(key("AKIA1", 300),), last_used={"AKIA1": {"LastUsedDate": NOW - timedelta(days=180)}})),
+    Case(
+        "key used last week",
+        UNUSED,
+        user(),
+        C,
+        env=iam(
+            keys=(key("AKIA1", 300),),
+            last_used={"AKIA1": {"LastUsedDate": NOW - timedelta(days=7)}},
+        ),
+    ),
+    Case(
+        "key unused for half a year",
+        UNUSED,
+        user(),
+        NC,
+        env=iam(
+            keys=(key("AKIA1", 300),),
+            last_used={"AKIA1": {"LastUsedDate": NOW - timedelta(days=180)}},
+        ),
+    ),
     Case("new key never used", UNUSED, user(), C, env=iam(keys=(key("AKIA1", 3),))),
     Case("service-wide policy", ADMIN_RULE, policy(SERVICE_ADMIN), C),
     Case("all actions on one resource", ADMIN_RULE, policy(ALL_ON_ONE), C),
     Case("admin policy", ADMIN_RULE, policy(ADMIN), NC),
-    Case("admin boundary, boundaries excluded", ADMIN_RULE, policy(ADMIN, boundary_uses=2), NA, {"excludePermissionBoundaryPolicy": "true"}),
+    Case(
+        "admin boundary, boundaries excluded",
+        ADMIN_RULE,
+        policy(ADMIN, boundary_uses=2),
+        NA,
+        {"excludePermissionBoundaryPolicy": "true"},
+    ),
     Case("admin boundary, boundaries included", ADMIN_RULE, policy(ADMIN, boundary_uses=2), NC),
     Case("user with no policies", NO_POLICIES, user(), C),
     Case("user with an inline policy", NO_POLICIES, user(inline=("s3",)), NC),
@@ -236,7 +325,7 @@ CASES = [
     Case("role without", NO_INLINE, role(inline=False), C),
     Case("group with an inline policy", NO_INLINE, group(inline=True), NC),
     Case("group without", NO_INLINE, group(inline=False), C),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))

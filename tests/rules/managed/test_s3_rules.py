@@ -13,8 +13,8 @@ from configledger.rules.types import AwsCallFailed
 from tests.rules.managed.support import (
     NA,
     NC,
-    Case,
     C,
+    Case,
     DictEnvironment,
     account_item,
     ids,
@@ -153,7 +153,12 @@ def account_block(**settings: bool) -> DictEnvironment:
 CASES = [
     Case("private bucket", READ, bucket(), C),
     Case("AllUsers may read", READ, bucket(grants=(grant("AllUsers", "Read"),)), NC),
-    Case("AuthenticatedUsers full control", READ, bucket(grants=(grant("AuthenticatedUsers", "FullControl"),)), NC),
+    Case(
+        "AuthenticatedUsers full control",
+        READ,
+        bucket(grants=(grant("AuthenticatedUsers", "FullControl"),)),
+        NC,
+    ),
     Case("policy lets everyone get objects", READ, bucket(bucket_policy=PUBLIC_READ_POLICY), NC),
     Case("policy narrowed by a condition", READ, bucket(bucket_policy=CONDITIONAL_READ_POLICY), C),
     Case("policy for one account", READ, bucket(bucket_policy=ACCOUNT_READ_POLICY), C),
@@ -188,7 +193,12 @@ CASES = [
         bucket(bucket_policy=PUBLIC_WRITE_POLICY, block={**ALL_BLOCKED, "ignorePublicAcls": False}),
         C,
     ),
-    Case("SSE-S3 default encryption", SSE, bucket(encryption={"sseAlgorithm": "AES256", "kmsMasterKeyID": None}), C),
+    Case(
+        "SSE-S3 default encryption",
+        SSE,
+        bucket(encryption={"sseAlgorithm": "AES256", "kmsMasterKeyID": None}),
+        C,
+    ),
     Case("no default encryption", SSE, bucket(), NC),
     Case("policy denies unencrypted puts", SSE, bucket(bucket_policy=DENY_UNENCRYPTED_PUTS), C),
     Case("policy without an encryption deny", SSE, bucket(bucket_policy=ACCOUNT_READ_POLICY), NC),
@@ -198,34 +208,105 @@ CASES = [
     Case("versioning enabled", VERSIONING, bucket(versioning="Enabled"), C),
     Case("versioning never enabled", VERSIONING, bucket(), NC),
     Case("versioning suspended", VERSIONING, bucket(versioning="Suspended"), NC),
-    Case("MFA delete required and off", VERSIONING, bucket(versioning="Enabled", mfa_delete=False), NC, {"isMfaDeleteEnabled": "true"}),
-    Case("MFA delete required and on", VERSIONING, bucket(versioning="Enabled", mfa_delete=True), C, {"isMfaDeleteEnabled": "true"}),
+    Case(
+        "MFA delete required and off",
+        VERSIONING,
+        bucket(versioning="Enabled", mfa_delete=False),
+        NC,
+        {"isMfaDeleteEnabled": "true"},
+    ),
+    Case(
+        "MFA delete required and on",
+        VERSIONING,
+        bucket(versioning="Enabled", mfa_delete=True),
+        C,
+        {"isMfaDeleteEnabled": "true"},
+    ),
     Case("logging on", LOGGING, bucket(log_to="logs-bucket", log_prefix="access/"), C),
     Case("logging off", LOGGING, bucket(), NC),
-    Case("logging to another bucket", LOGGING, bucket(log_to="other"), NC, {"targetBucket": "logs-bucket"}),
-    Case("logging with the wrong prefix", LOGGING, bucket(log_to="logs-bucket", log_prefix="x/"), NC, {"targetBucket": "logs-bucket", "targetPrefix": "access/"}),
-    Case("logging as required", LOGGING, bucket(log_to="logs-bucket", log_prefix="access/"), C, {"targetBucket": "logs-bucket", "targetPrefix": "access/"}),
+    Case(
+        "logging to another bucket",
+        LOGGING,
+        bucket(log_to="other"),
+        NC,
+        {"targetBucket": "logs-bucket"},
+    ),
+    Case(
+        "logging with the wrong prefix",
+        LOGGING,
+        bucket(log_to="logs-bucket", log_prefix="x/"),
+        NC,
+        {"targetBucket": "logs-bucket", "targetPrefix": "access/"},
+    ),
+    Case(
+        "logging as required",
+        LOGGING,
+        bucket(log_to="logs-bucket", log_prefix="access/"),
+        C,
+        {"targetBucket": "logs-bucket", "targetPrefix": "access/"},
+    ),
     Case("all four blocks on", LEVEL, bucket(block=ALL_BLOCKED), C),
     Case("no block public access", LEVEL, bucket(), NC),
     Case("one block off", LEVEL, bucket(block={**ALL_BLOCKED, "restrictPublicBuckets": False}), NC),
-    Case("known public bucket", LEVEL, bucket("website", block=None), C, {"excludedPublicBuckets": "website,assets"}),
+    Case(
+        "known public bucket",
+        LEVEL,
+        bucket("website", block=None),
+        C,
+        {"excludedPublicBuckets": "website,assets"},
+    ),
     Case("all account blocks on", ACCOUNT_BLOCK, account_item(), C, env=account_block()),
-    Case("an account block off", ACCOUNT_BLOCK, account_item(), NC, env=account_block(RestrictPublicBuckets=False)),
-    Case("an account block off but not required", ACCOUNT_BLOCK, account_item(), C, {"RestrictPublicBuckets": "False"}, account_block(RestrictPublicBuckets=False)),
+    Case(
+        "an account block off",
+        ACCOUNT_BLOCK,
+        account_item(),
+        NC,
+        env=account_block(RestrictPublicBuckets=False),
+    ),
+    Case(
+        "an account block off but not required",
+        ACCOUNT_BLOCK,
+        account_item(),
+        C,
+        {"RestrictPublicBuckets": "False"},
+        account_block(RestrictPublicBuckets=False),
+    ),
     Case(
         "no account block",
         ACCOUNT_BLOCK,
         account_item(),
         NC,
-        env=DictEnvironment(calls={("s3control", "get_public_access_block"): AwsCallFailed("NoSuchPublicAccessBlockConfiguration")}),
+        env=DictEnvironment(
+            calls={
+                ("s3control", "get_public_access_block"): AwsCallFailed(
+                    "NoSuchPublicAccessBlockConfiguration"
+                )
+            }
+        ),
     ),
-    Case("SSE-KMS", KMS, bucket(encryption={"sseAlgorithm": "aws:kms", "kmsMasterKeyID": KMS_KEY}), C),
+    Case(
+        "SSE-KMS", KMS, bucket(encryption={"sseAlgorithm": "aws:kms", "kmsMasterKeyID": KMS_KEY}), C
+    ),
     Case("SSE-S3", KMS, bucket(encryption={"sseAlgorithm": "AES256", "kmsMasterKeyID": None}), NC),
     Case("no default encryption", KMS, bucket(), NC),
-    Case("SSE-KMS with a listed key", KMS, bucket(encryption={"sseAlgorithm": "aws:kms", "kmsMasterKeyID": KMS_KEY}), C, {"kmsKeyArns": KMS_KEY}),
-    Case("SSE-KMS with another key", KMS, bucket(encryption={"sseAlgorithm": "aws:kms", "kmsMasterKeyID": KMS_KEY}), NC, {"kmsKeyArns": KMS_KEY.replace("1111", "9999")}),
-    Case("a KMS key item", KMS, stream_item("AWS::KMS::Key", "1111aaaa", {"keyId": "1111aaaa"}), NA),
-]  # fmt: skip
+    Case(
+        "SSE-KMS with a listed key",
+        KMS,
+        bucket(encryption={"sseAlgorithm": "aws:kms", "kmsMasterKeyID": KMS_KEY}),
+        C,
+        {"kmsKeyArns": KMS_KEY},
+    ),
+    Case(
+        "SSE-KMS with another key",
+        KMS,
+        bucket(encryption={"sseAlgorithm": "aws:kms", "kmsMasterKeyID": KMS_KEY}),
+        NC,
+        {"kmsKeyArns": KMS_KEY.replace("1111", "9999")},
+    ),
+    Case(
+        "a KMS key item", KMS, stream_item("AWS::KMS::Key", "1111aaaa", {"keyId": "1111aaaa"}), NA
+    ),
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids(CASES))
