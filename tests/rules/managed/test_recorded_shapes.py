@@ -1,0 +1,230 @@
+"""Managed rules over the items the recorder really writes.
+
+Each test acts as a fresh sandbox account recording only the types it needs, creates a
+resource through boto3, reads its configuration item back over the Config API
+(GetResourceConfigHistory), turns it into the stream form rules get, and evaluates a
+rule on it; then changes the resource and sees the verdict flip on the new item. This
+holds the rules to the shapes the recorder writes, not to shapes written by hand.
+Account-level rules are judged through the same sandbox's AWS answers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+
+from configledger.store.database import open_database
+from configledger.store.items import current_items
+from tests.conftest import REGION, LiveServer
+from tests.rules.managed.sandbox import RecordedAccount, stream_form
+from tests.rules.managed.support import NA, NC, C
+
+AMI = "ami-12c6146b"  # an image the sandbox ships
+SG = "AWS::EC2::SecurityGroup"
+BUCKET = "AWS::S3::Bucket"
+
+
+def state_id(item: dict[str, Any]) -> int:
+    return int(item["configurationStateId"])
+
+
+def vpc_with_subnets(ec2: Any, cidr: str = "10.30") -> tuple[str, list[str]]:
+    vpc = ec2.create_vpc(CidrBlock=f"{cidr}.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.{n}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in ((1, "us-east-1a"), (2, "us-east-1b"))
+    ]
+    return vpc, subnets
+
+
+# -- EC2 security groups ------------------------------------------------------------------
+
+
+def test_security_group_rules_flip_with_the_recorded_permissions(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, SG)
+    ec2 = sandbox.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    first = sandbox.settles("INCOMING_SSH_DISABLED", SG, group, C)
+
+    ssh = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[ssh])
+    opened = sandbox.settles("INCOMING_SSH_DISABLED", SG, group, NC)
+    assert state_id(opened) > state_id(first)
+    assert (
+        sandbox.judge("VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS", opened, authorizedTcpPorts="443")
+        == NC
+    )
+    assert (
+        sandbox.judge("VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS", opened, authorizedTcpPorts="22") == C
+    )
+    assert sandbox.judge("VPC_DEFAULT_SECURITY_GROUP_CLOSED", opened) == NA
+
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[ssh])
+    closed = sandbox.settles("INCOMING_SSH_DISABLED", SG, group, C)
+    assert state_id(closed) > state_id(opened)
+
+    [default] = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    sandbox.settles("VPC_DEFAULT_SECURITY_GROUP_CLOSED", SG, default["GroupId"], NC)
+    ec2.revoke_security_group_egress(
+        GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"]
+    )
+    if default["IpPermissions"]:
+        ec2.revoke_security_group_ingress(
+            GroupId=default["GroupId"], IpPermissions=default["IpPermissions"]
+        )
+    sandbox.settles("VPC_DEFAULT_SECURITY_GROUP_CLOSED", SG, default["GroupId"], C)
+
+
+def test_the_rebuilt_stream_form_is_the_stores_own(server: LiveServer) -> None:
+    """The API item rebuilt through ConfigurationItem renders exactly as the item the
+    store holds: the rules see what the engine will hand them."""
+    sandbox = RecordedAccount(server, SG)
+    ec2 = sandbox.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.41.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 3389,
+                "ToPort": 3389,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+
+    def recorded_with_ingress() -> dict[str, Any] | None:
+        api_item = sandbox.newest(SG, group)
+        item = stream_form(api_item) if api_item else None
+        return item if item and item["configuration"]["ipPermissions"] else None
+
+    item = sandbox.wait(recorded_with_ingress, "the ingress rule's item")
+    database = open_database(server.db_url, migrate=False)
+    try:
+        with database.read() as conn:
+            [stored] = current_items(conn, sandbox.account, REGION, [(SG, group)])
+    finally:
+        database.dispose()
+    assert stored.to_stream() == item
+
+
+def test_restricted_common_ports_judges_groups_in_use(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, SG, "AWS::EC2::NetworkInterface")
+    ec2 = sandbox.client("ec2")
+    vpc, [subnet, _] = vpc_with_subnets(ec2, "10.42")
+    group = ec2.create_security_group(GroupName="rdp", Description="rdp", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 3389,
+                "ToPort": 3389,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+    )
+    sandbox.settles("RESTRICTED_INCOMING_TRAFFIC", SG, group, NA)
+    sandbox.settles("EC2_SECURITY_GROUP_ATTACHED_TO_ENI", SG, group, NC)
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[group])["NetworkInterface"]
+    sandbox.wait(
+        lambda: sandbox.newest("AWS::EC2::NetworkInterface", eni["NetworkInterfaceId"]),
+        "the interface's item",
+    )
+    sandbox.settles("RESTRICTED_INCOMING_TRAFFIC", SG, group, NC)
+    sandbox.settles("EC2_SECURITY_GROUP_ATTACHED_TO_ENI", SG, group, C)
+
+
+# -- S3 -----------------------------------------------------------------------------------
+
+
+def test_bucket_rules_flip_with_the_recorded_settings(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, BUCKET)
+    s3 = sandbox.client("s3")
+    name = "ledger-rules-bucket"
+    s3.create_bucket(Bucket=name)
+    plain = sandbox.settles("S3_BUCKET_VERSIONING_ENABLED", BUCKET, name, NC)
+    for rule in ("S3_BUCKET_PUBLIC_READ_PROHIBITED", "S3_BUCKET_PUBLIC_WRITE_PROHIBITED"):
+        assert sandbox.judge(rule, plain) == C
+    assert sandbox.judge("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", plain) == NC
+    assert sandbox.judge("S3_BUCKET_LOGGING_ENABLED", plain) == NC
+    assert sandbox.judge("S3_BUCKET_SSL_REQUESTS_ONLY", plain) == NC
+
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    sandbox.settles("S3_BUCKET_VERSIONING_ENABLED", BUCKET, name, C)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Suspended"})
+    sandbox.settles("S3_BUCKET_VERSIONING_ENABLED", BUCKET, name, NC)
+
+    s3.put_bucket_acl(Bucket=name, ACL="public-read")
+    sandbox.settles("S3_BUCKET_PUBLIC_READ_PROHIBITED", BUCKET, name, NC)
+    s3.put_bucket_acl(Bucket=name, ACL="private")
+    sandbox.settles("S3_BUCKET_PUBLIC_READ_PROHIBITED", BUCKET, name, C)
+
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    sandbox.settles("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", BUCKET, name, C)
+
+    secure = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(secure))
+    sandbox.settles("S3_BUCKET_SSL_REQUESTS_ONLY", BUCKET, name, C)
+
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "alias/aws/s3",
+                    }
+                }
+            ]
+        },
+    )
+    encrypted = sandbox.settles("S3_DEFAULT_ENCRYPTION_KMS", BUCKET, name, C)
+    assert sandbox.judge("S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED", encrypted) == C
+
+    s3.create_bucket(Bucket=f"{name}-logs")
+    s3.put_bucket_acl(Bucket=f"{name}-logs", ACL="log-delivery-write")
+    s3.put_bucket_logging(
+        Bucket=name,
+        BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": f"{name}-logs", "TargetPrefix": "access/"}
+        },
+    )
+    sandbox.settles(
+        "S3_BUCKET_LOGGING_ENABLED",
+        BUCKET,
+        name,
+        C,
+        targetBucket=f"{name}-logs",
+        targetPrefix="access/",
+    )
