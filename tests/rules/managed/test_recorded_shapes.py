@@ -228,3 +228,82 @@ def test_bucket_rules_flip_with_the_recorded_settings(server: LiveServer) -> Non
         targetBucket=f"{name}-logs",
         targetPrefix="access/",
     )
+
+
+# -- EC2 instances, volumes, addresses, VPCs, gateways -------------------------------------
+
+INSTANCE = "AWS::EC2::Instance"
+VOLUME = "AWS::EC2::Volume"
+EIP = "AWS::EC2::EIP"
+VPC = "AWS::EC2::VPC"
+IGW = "AWS::EC2::InternetGateway"
+
+
+def test_instance_volume_and_address_rules_flip(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, INSTANCE, VOLUME, EIP)
+    ec2 = sandbox.client("ec2")
+    vpc, [subnet, _] = vpc_with_subnets(ec2, "10.43")
+    [instance] = ec2.run_instances(
+        ImageId=AMI,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="t3.micro",
+        SubnetId=subnet,
+        MetadataOptions={"HttpTokens": "optional"},
+    )["Instances"]
+    instance_id = instance["InstanceId"]
+    launched = sandbox.settles("EC2_IMDSV2_CHECK", INSTANCE, instance_id, NC)
+    assert sandbox.judge("INSTANCES_IN_VPC", launched, vpcId=vpc) == C
+    assert sandbox.judge("INSTANCES_IN_VPC", launched, vpcId="vpc-other") == NC
+    assert sandbox.judge("DESIRED_INSTANCE_TYPE", launched, instanceType="t3.micro") == C
+    assert sandbox.judge("DESIRED_INSTANCE_TYPE", launched, instanceType="m5.large") == NC
+    assert sandbox.judge("APPROVED_AMIS_BY_ID", launched, amiIds=AMI) == C
+    assert sandbox.judge("EC2_STOPPED_INSTANCE", launched) == C
+
+    ec2.modify_instance_metadata_options(InstanceId=instance_id, HttpTokens="required")
+    sandbox.settles("EC2_IMDSV2_CHECK", INSTANCE, instance_id, C)
+
+    volume_id = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
+    loose = sandbox.settles("EC2_VOLUME_INUSE_CHECK", VOLUME, volume_id, NC)
+    assert sandbox.judge("ENCRYPTED_VOLUMES", loose) == NA
+    ec2.attach_volume(VolumeId=volume_id, InstanceId=instance_id, Device="/dev/sdf")
+    attached = sandbox.settles("EC2_VOLUME_INUSE_CHECK", VOLUME, volume_id, C)
+    assert sandbox.judge("ENCRYPTED_VOLUMES", attached) == NC
+    assert sandbox.judge("EC2_VOLUME_INUSE_CHECK", attached, deleteOnTermination="true") == NC
+
+    encrypted = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8, Encrypted=True)
+    ec2.attach_volume(VolumeId=encrypted["VolumeId"], InstanceId=instance_id, Device="/dev/sdg")
+    sandbox.settles("ENCRYPTED_VOLUMES", VOLUME, encrypted["VolumeId"], C)
+
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    sandbox.settles("EIP_ATTACHED", EIP, allocation, NC)
+    ec2.associate_address(AllocationId=allocation, InstanceId=instance_id)
+    sandbox.settles("EIP_ATTACHED", EIP, allocation, C)
+
+
+def test_vpc_and_gateway_rules_flip(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, VPC, IGW)
+    ec2 = sandbox.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.44.0.0/16")["Vpc"]["VpcId"]
+    sandbox.settles("VPC_FLOW_LOGS_ENABLED", VPC, vpc, NC)
+    sandbox.client("s3").create_bucket(Bucket="ledger-flow-logs")
+    ec2.create_flow_logs(
+        ResourceIds=[vpc],
+        ResourceType="VPC",
+        TrafficType="REJECT",
+        LogDestinationType="s3",
+        LogDestination="arn:aws:s3:::ledger-flow-logs",
+    )
+    sandbox.settles("VPC_FLOW_LOGS_ENABLED", VPC, vpc, C)
+    sandbox.settles("VPC_FLOW_LOGS_ENABLED", VPC, vpc, NC, trafficType="ACCEPT")
+
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    sandbox.settles("INTERNET_GATEWAY_AUTHORIZED_VPC_ONLY", IGW, gateway, C)
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    attached = sandbox.settles("INTERNET_GATEWAY_AUTHORIZED_VPC_ONLY", IGW, gateway, NC)
+    assert (
+        sandbox.judge("INTERNET_GATEWAY_AUTHORIZED_VPC_ONLY", attached, AuthorizedVpcIds=vpc) == C
+    )
+    assert sandbox.judge("REQUIRED_TAGS", attached) == NC
+    ec2.create_tags(Resources=[gateway], Tags=[{"Key": "CostCenter", "Value": "42"}])
+    sandbox.settles("REQUIRED_TAGS", IGW, gateway, C)
