@@ -25,6 +25,16 @@ from tests.rules.managed.support import NA, NC, C
 
 AMI = "ami-12c6146b"  # an image the sandbox ships
 SG = "AWS::EC2::SecurityGroup"
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
 BUCKET = "AWS::S3::Bucket"
 
 
@@ -307,3 +317,159 @@ def test_vpc_and_gateway_rules_flip(server: LiveServer) -> None:
     assert sandbox.judge("REQUIRED_TAGS", attached) == NC
     ec2.create_tags(Resources=[gateway], Tags=[{"Key": "CostCenter", "Value": "42"}])
     sandbox.settles("REQUIRED_TAGS", IGW, gateway, C)
+
+
+# -- IAM ----------------------------------------------------------------------------------
+
+USER = "AWS::IAM::User"
+POLICY = "AWS::IAM::Policy"
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+READ_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}],
+}
+
+
+def test_iam_rules_flip_with_recorded_users_and_policies(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, USER, POLICY, "AWS::IAM::Role", "AWS::IAM::Group")
+    iam = sandbox.client("iam")
+    user_id = iam.create_user(UserName="alice")["User"]["UserId"]
+    plain = sandbox.settles("IAM_USER_NO_POLICIES_CHECK", USER, user_id, C)
+    assert sandbox.judge("IAM_NO_INLINE_POLICY_CHECK", plain) == C
+    assert sandbox.judge("MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", plain) == C
+    assert sandbox.judge("IAM_USER_MFA_ENABLED", plain) == NC
+    assert sandbox.judge("ACCESS_KEYS_ROTATED", plain) == C
+    assert sandbox.judge("IAM_USER_UNUSED_CREDENTIALS_CHECK", plain) == C
+
+    iam.put_user_policy(UserName="alice", PolicyName="reads", PolicyDocument=json.dumps(READ_ONLY))
+    inline = sandbox.settles("IAM_USER_NO_POLICIES_CHECK", USER, user_id, NC)
+    assert sandbox.judge("IAM_NO_INLINE_POLICY_CHECK", inline) == NC
+
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-42")
+    assert sandbox.judge("MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", inline) == NC
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"][
+        "SerialNumber"
+    ]
+    iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=serial,
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    assert sandbox.judge("MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", inline) == C
+    assert sandbox.judge("IAM_USER_MFA_ENABLED", inline) == C
+    iam.create_access_key(UserName="alice")
+    assert sandbox.judge("ACCESS_KEYS_ROTATED", inline) == C
+    assert sandbox.judge("IAM_USER_UNUSED_CREDENTIALS_CHECK", inline) == C
+
+    created = iam.create_policy(PolicyName="everything", PolicyDocument=json.dumps(ADMIN))["Policy"]
+    sandbox.settles("IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS", POLICY, created["PolicyId"], NC)
+    iam.create_policy_version(
+        PolicyArn=created["Arn"], PolicyDocument=json.dumps(READ_ONLY), SetAsDefault=True
+    )
+    sandbox.settles("IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS", POLICY, created["PolicyId"], C)
+
+    role_id = iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))[
+        "Role"
+    ]["RoleId"]
+    sandbox.settles("IAM_NO_INLINE_POLICY_CHECK", "AWS::IAM::Role", role_id, C)
+    iam.put_role_policy(RoleName="app", PolicyName="reads", PolicyDocument=json.dumps(READ_ONLY))
+    sandbox.settles("IAM_NO_INLINE_POLICY_CHECK", "AWS::IAM::Role", role_id, NC)
+
+    group_id = iam.create_group(GroupName="ops")["Group"]["GroupId"]
+    sandbox.settles("IAM_NO_INLINE_POLICY_CHECK", "AWS::IAM::Group", group_id, C)
+    iam.put_group_policy(GroupName="ops", PolicyName="reads", PolicyDocument=json.dumps(READ_ONLY))
+    sandbox.settles("IAM_NO_INLINE_POLICY_CHECK", "AWS::IAM::Group", group_id, NC)
+
+
+# -- RDS, DynamoDB, KMS -------------------------------------------------------------------
+
+DB = "AWS::RDS::DBInstance"
+TABLE = "AWS::DynamoDB::Table"
+KEY = "AWS::KMS::Key"
+
+
+def test_rds_rules_flip_with_the_recorded_instance(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, DB)
+    rds = sandbox.client("rds")
+    created = rds.create_db_instance(
+        DBInstanceIdentifier="orders",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="admin",
+        MasterUserPassword="secret-password",
+        AllocatedStorage=20,
+        DeletionProtection=False,
+        PubliclyAccessible=True,
+        StorageEncrypted=False,
+        BackupRetentionPeriod=0,
+    )["DBInstance"]
+    resource_id = created["DbiResourceId"]
+    first = sandbox.settles("RDS_INSTANCE_DELETION_PROTECTION_ENABLED", DB, resource_id, NC)
+    assert sandbox.judge("RDS_INSTANCE_PUBLIC_ACCESS_CHECK", first) == NC
+    assert sandbox.judge("RDS_STORAGE_ENCRYPTED", first) == NC
+    assert sandbox.judge("RDS_MULTI_AZ_SUPPORT", first) == NC
+    assert sandbox.judge("DB_INSTANCE_BACKUP_ENABLED", first) == NC
+    assert (
+        sandbox.judge("RDS_INSTANCE_DELETION_PROTECTION_ENABLED", first, databaseEngines="mysql")
+        == NA
+    )
+
+    rds.modify_db_instance(
+        DBInstanceIdentifier="orders",
+        DeletionProtection=True,
+        PubliclyAccessible=False,
+        BackupRetentionPeriod=7,
+        MultiAZ=True,
+        ApplyImmediately=True,
+    )
+    changed = sandbox.settles("RDS_INSTANCE_DELETION_PROTECTION_ENABLED", DB, resource_id, C)
+    assert sandbox.judge("RDS_INSTANCE_PUBLIC_ACCESS_CHECK", changed) == C
+    assert sandbox.judge("DB_INSTANCE_BACKUP_ENABLED", changed, backupRetentionMinimum="7") == C
+    assert sandbox.judge("RDS_MULTI_AZ_SUPPORT", changed) == C
+
+
+def test_dynamodb_rules_flip_with_the_recorded_table(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, TABLE)
+    dynamodb = sandbox.client("dynamodb")
+    dynamodb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    plain = sandbox.settles("DYNAMODB_PITR_ENABLED", TABLE, "orders", NC)
+    assert sandbox.judge("DYNAMODB_TABLE_ENCRYPTED_KMS", plain) == NC
+    dynamodb.update_continuous_backups(
+        TableName="orders", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    sandbox.settles("DYNAMODB_PITR_ENABLED", TABLE, "orders", C)
+
+    dynamodb.create_table(
+        TableName="secrets",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        SSESpecification={"Enabled": True, "SSEType": "KMS"},
+    )
+    sandbox.settles("DYNAMODB_TABLE_ENCRYPTED_KMS", TABLE, "secrets", C)
+
+
+def test_kms_rules_flip_with_the_recorded_key(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, KEY)
+    kms = sandbox.client("kms")
+    key_id = kms.create_key(Description="ledger")["KeyMetadata"]["KeyId"]
+    fresh = sandbox.settles("CMK_BACKING_KEY_ROTATION_ENABLED", KEY, key_id, NC)
+    assert sandbox.judge("KMS_CMK_NOT_SCHEDULED_FOR_DELETION", fresh) == C
+    kms.enable_key_rotation(KeyId=key_id)
+    sandbox.settles("CMK_BACKING_KEY_ROTATION_ENABLED", KEY, key_id, C)
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    doomed = sandbox.settles("KMS_CMK_NOT_SCHEDULED_FOR_DELETION", KEY, key_id, NC)
+    assert sandbox.judge("CMK_BACKING_KEY_ROTATION_ENABLED", doomed) == NA
+    assert sandbox.judge("KMS_CMK_NOT_SCHEDULED_FOR_DELETION", doomed, kmsKeyIds="other-key") == NA
+
+    asymmetric = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    sandbox.settles("CMK_BACKING_KEY_ROTATION_ENABLED", KEY, asymmetric, NA)
