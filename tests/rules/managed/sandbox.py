@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -106,7 +107,7 @@ class RecordedAccount:
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = boto3.client(
+            client = boto3.client(
                 service,
                 endpoint_url=self.server.url,
                 region_name=REGION,
@@ -116,7 +117,17 @@ class RecordedAccount:
                     retries={"max_attempts": 1, "mode": "standard"}, inject_host_prefix=False
                 ),
             )
+            # S3 Control's endpoint rules put the account id in front of the host, which
+            # a local endpoint cannot resolve; the account is also in a header.
+            client.meta.events.register("before-sign.s3-control", self._local_host)
+            self._clients[service] = client
         return self._clients[service]
+
+    def _local_host(self, request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        prefix = f"{self.account}."
+        if parts.netloc.startswith(prefix):
+            request.url = urlunsplit(parts._replace(netloc=parts.netloc[len(prefix) :]))
 
     def newest(self, resource_type: str, resource_id: str) -> dict[str, Any] | None:
         """The resource's newest item in API form, None before it is recorded."""

@@ -15,8 +15,6 @@ import json
 import zipfile
 from typing import Any
 
-import pytest
-
 from configledger.store.database import open_database
 from configledger.store.items import current_items
 from tests.conftest import REGION, LiveServer
@@ -473,3 +471,263 @@ def test_kms_rules_flip_with_the_recorded_key(server: LiveServer) -> None:
 
     asymmetric = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
     sandbox.settles("CMK_BACKING_KEY_ROTATION_ENABLED", KEY, asymmetric, NA)
+
+
+# -- Lambda, SNS, Secrets Manager ----------------------------------------------------------
+
+FUNCTION = "AWS::Lambda::Function"
+TOPIC = "AWS::SNS::Topic"
+SECRET = "AWS::SecretsManager::Secret"
+
+
+def lambda_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def test_lambda_rules_flip_with_the_recorded_function(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, FUNCTION)
+    ec2 = sandbox.client("ec2")
+    vpc, subnets = vpc_with_subnets(ec2, "10.45")
+    group = ec2.create_security_group(GroupName="fn", Description="fn", VpcId=vpc)["GroupId"]
+    role = sandbox.client("iam").create_role(
+        RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )["Role"]["Arn"]
+    lambda_ = sandbox.client("lambda")
+    lambda_.create_function(
+        FunctionName="handler",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": lambda_zip()},
+    )
+    outside = sandbox.settles("LAMBDA_INSIDE_VPC", FUNCTION, "handler", NC)
+    assert sandbox.judge("LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED", outside) == C
+
+    lambda_.update_function_configuration(
+        FunctionName="handler", VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [group]}
+    )
+    inside = sandbox.settles("LAMBDA_INSIDE_VPC", FUNCTION, "handler", C)
+    assert sandbox.judge("LAMBDA_INSIDE_VPC", inside, subnetIds=subnets[0]) == NC
+    assert sandbox.judge("LAMBDA_INSIDE_VPC", inside, subnetIds=",".join(subnets)) == C
+
+    lambda_.add_permission(
+        FunctionName="handler",
+        StatementId="everyone",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+    )
+    assert sandbox.judge("LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED", inside) == NC
+    lambda_.remove_permission(FunctionName="handler", StatementId="everyone")
+    assert sandbox.judge("LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED", inside) == C
+
+
+def test_sns_and_secret_rules_flip_with_the_recorded_items(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, TOPIC, SECRET)
+    sns = sandbox.client("sns")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sandbox.settles("SNS_ENCRYPTED_KMS", TOPIC, topic, NC)
+    sns.set_topic_attributes(
+        TopicArn=topic, AttributeName="KmsMasterKeyId", AttributeValue="alias/aws/sns"
+    )
+    encrypted = sandbox.settles("SNS_ENCRYPTED_KMS", TOPIC, topic, C)
+    assert sandbox.judge("SNS_ENCRYPTED_KMS", encrypted, kmsKeyIds="alias/other") == NC
+
+    secrets = sandbox.client("secretsmanager")
+    arn = secrets.create_secret(Name="db", SecretString="hunter2")["ARN"]
+    sandbox.settles("SECRETSMANAGER_ROTATION_ENABLED_CHECK", SECRET, arn, NC)
+    secrets.rotate_secret(SecretId=arn, RotationRules={"AutomaticallyAfterDays": 30})
+    rotating = sandbox.settles("SECRETSMANAGER_ROTATION_ENABLED_CHECK", SECRET, arn, C)
+    assert (
+        sandbox.judge(
+            "SECRETSMANAGER_ROTATION_ENABLED_CHECK", rotating, maximumAllowedRotationFrequency="7"
+        )
+        == NC
+    )
+    secrets.delete_secret(SecretId=arn, RecoveryWindowInDays=7)
+    sandbox.settles("SECRETSMANAGER_ROTATION_ENABLED_CHECK", SECRET, arn, NA)
+
+
+# -- CloudTrail ---------------------------------------------------------------------------
+
+TRAIL = "AWS::CloudTrail::Trail"
+
+
+def test_cloudtrail_rules_flip_with_the_recorded_trail(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, TRAIL)
+    sandbox.client("s3").create_bucket(Bucket="ledger-trail")
+    cloudtrail = sandbox.client("cloudtrail")
+    cloudtrail.create_trail(Name="main", S3BucketName="ledger-trail", IsMultiRegionTrail=True)
+    plain = sandbox.settles("CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", TRAIL, "main", NC)
+    assert sandbox.judge("CLOUD_TRAIL_ENCRYPTION_ENABLED", plain) == NC
+    assert sandbox.account_verdict("CLOUD_TRAIL_ENABLED") == NC
+
+    cloudtrail.update_trail(
+        Name="main", EnableLogFileValidation=True, KmsKeyId="alias/ledger-trail"
+    )
+    validated = sandbox.settles("CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED", TRAIL, "main", C)
+    assert sandbox.judge("CLOUD_TRAIL_ENCRYPTION_ENABLED", validated) == C
+
+    cloudtrail.start_logging(Name="main")
+    assert sandbox.account_verdict("CLOUD_TRAIL_ENABLED") == C
+    assert sandbox.account_verdict("CLOUD_TRAIL_ENABLED", s3BucketName="other") == NC
+    assert sandbox.account_verdict("MULTI_REGION_CLOUD_TRAIL_ENABLED") == C
+    cloudtrail.put_event_selectors(
+        TrailName="main",
+        EventSelectors=[{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}],
+    )
+    assert sandbox.account_verdict("MULTI_REGION_CLOUD_TRAIL_ENABLED") == NC
+    assert (
+        sandbox.account_verdict("MULTI_REGION_CLOUD_TRAIL_ENABLED", readWriteType="WriteOnly") == C
+    )
+    cloudtrail.stop_logging(Name="main")
+    assert sandbox.account_verdict("CLOUD_TRAIL_ENABLED") == NC
+
+
+# -- ELBv2, Auto Scaling ------------------------------------------------------------------
+
+BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+GROUP = "AWS::AutoScaling::AutoScalingGroup"
+
+
+def test_load_balancer_rules_flip_with_the_recorded_balancer(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, BALANCER)
+    ec2 = sandbox.client("ec2")
+    vpc, subnets = vpc_with_subnets(ec2, "10.46")
+    elbv2 = sandbox.client("elbv2")
+    balancer = elbv2.create_load_balancer(Name="web", Subnets=subnets, Type="application")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    plain = sandbox.settles("ELB_LOGGING_ENABLED", BALANCER, balancer, NC)
+    assert sandbox.judge("ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK", plain) == C
+
+    sandbox.client("s3").create_bucket(Bucket="ledger-lb-logs")
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=balancer,
+        Attributes=[
+            {"Key": "access_logs.s3.enabled", "Value": "true"},
+            {"Key": "access_logs.s3.bucket", "Value": "ledger-lb-logs"},
+        ],
+    )
+    logging = sandbox.settles("ELB_LOGGING_ENABLED", BALANCER, balancer, C)
+    assert sandbox.judge("ELB_LOGGING_ENABLED", logging, s3BucketNames="other") == NC
+
+    target = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+    listener = elbv2.create_listener(
+        LoadBalancerArn=balancer,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": target}],
+    )["Listeners"][0]["ListenerArn"]
+    assert sandbox.judge("ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK", logging) == NC
+    elbv2.modify_listener(
+        ListenerArn=listener,
+        DefaultActions=[
+            {
+                "Type": "redirect",
+                "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+            }
+        ],
+    )
+    assert sandbox.judge("ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK", logging) == C
+
+    network = elbv2.create_load_balancer(Name="tcp", Subnets=subnets, Type="network")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    sandbox.settles("ELB_LOGGING_ENABLED", BALANCER, network, NA)
+
+
+def test_auto_scaling_rule_flips_with_the_recorded_group(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, GROUP)
+    ec2 = sandbox.client("ec2")
+    vpc, subnets = vpc_with_subnets(ec2, "10.47")
+    target = sandbox.client("elbv2").create_target_group(
+        Name="asg", Protocol="HTTP", Port=80, VpcId=vpc
+    )["TargetGroups"][0]["TargetGroupArn"]
+    autoscaling = sandbox.client("autoscaling")
+    autoscaling.create_launch_configuration(
+        LaunchConfigurationName="web", ImageId=AMI, InstanceType="t3.micro"
+    )
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="web",
+        LaunchConfigurationName="web",
+        MinSize=0,
+        MaxSize=1,
+        VPCZoneIdentifier=",".join(subnets),
+        TargetGroupARNs=[target],
+        HealthCheckType="EC2",
+    )
+    arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])[
+        "AutoScalingGroups"
+    ][0]["AutoScalingGroupARN"]
+    sandbox.settles("AUTOSCALING_GROUP_ELB_HEALTHCHECK_REQUIRED", GROUP, arn, NC)
+    autoscaling.update_auto_scaling_group(
+        AutoScalingGroupName="web", HealthCheckType="ELB", HealthCheckGracePeriod=60
+    )
+    sandbox.settles("AUTOSCALING_GROUP_ELB_HEALTHCHECK_REQUIRED", GROUP, arn, C)
+    autoscaling.detach_load_balancer_target_groups(
+        AutoScalingGroupName="web", TargetGroupARNs=[target]
+    )
+    sandbox.settles("AUTOSCALING_GROUP_ELB_HEALTHCHECK_REQUIRED", GROUP, arn, NA)
+
+
+# -- account-level rules ------------------------------------------------------------------
+
+
+def test_account_rules_flip_with_the_accounts_settings(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, TOPIC)
+    ec2 = sandbox.client("ec2")
+    assert sandbox.account_verdict("EC2_EBS_ENCRYPTION_BY_DEFAULT") == NC
+    ec2.enable_ebs_encryption_by_default()
+    assert sandbox.account_verdict("EC2_EBS_ENCRYPTION_BY_DEFAULT") == C
+
+    iam = sandbox.client("iam")
+    assert sandbox.account_verdict("IAM_PASSWORD_POLICY") == NC
+    iam.update_account_password_policy(
+        MinimumPasswordLength=14,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        MaxPasswordAge=90,
+        PasswordReusePrevention=24,
+    )
+    assert sandbox.account_verdict("IAM_PASSWORD_POLICY") == C
+    assert sandbox.account_verdict("IAM_PASSWORD_POLICY", MinimumPasswordLength="20") == NC
+    assert sandbox.account_verdict("IAM_ROOT_ACCESS_KEY_CHECK") in (C, NC)
+
+    assert sandbox.account_verdict("SECURITYHUB_ENABLED") == NC
+    sandbox.client("securityhub").enable_security_hub()
+    assert sandbox.account_verdict("SECURITYHUB_ENABLED") == C
+
+    assert sandbox.account_verdict("GUARDDUTY_ENABLED_CENTRALIZED") == NC
+    sandbox.client("guardduty").create_detector(Enable=True)
+    assert sandbox.account_verdict("GUARDDUTY_ENABLED_CENTRALIZED") == C
+
+    volume = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
+    snapshot = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+    assert sandbox.account_verdict("EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK") == C
+    ec2.modify_snapshot_attribute(
+        SnapshotId=snapshot,
+        Attribute="createVolumePermission",
+        OperationType="add",
+        GroupNames=["all"],
+    )
+    assert sandbox.account_verdict("EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK") == NC
+
+    s3control = sandbox.client("s3control")
+    assert sandbox.account_verdict("S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC") == NC
+    s3control.put_public_access_block(
+        AccountId=sandbox.account,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    assert sandbox.account_verdict("S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC") == C

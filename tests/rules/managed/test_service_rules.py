@@ -485,6 +485,13 @@ CASES = [
     ),
     Case("a multi-region trail", MULTI, account_item(), C, env=trails(api_trail())),
     Case(
+        "no selectors: CloudTrail's default",
+        MULTI,
+        account_item(),
+        C,
+        env=trails(api_trail(), selectors={"EventSelectors": [], "AdvancedEventSelectors": []}),
+    ),
+    Case(
         "a single-region trail",
         MULTI,
         account_item(),

@@ -2,7 +2,8 @@
 
 An account rule: at least one multi-region trail must be logging, match the bucket,
 topic and log-group parameters, and record management events (of ``readWriteType``
-when given; AWS's default is all of them) without excluding any event source.
+when given; AWS's default is all of them) without excluding any event source. A trail
+with no selectors keeps CloudTrail's default: all management events.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from configledger.rules.types import (
 
 
 def _records_management(selectors: Mapping[str, Any], read_write: str) -> bool:
+    if not selectors.get("EventSelectors") and not selectors.get("AdvancedEventSelectors"):
+        return True  # a trail's default selector: every management event
     for selector in selectors.get("EventSelectors") or []:
         if (
             selector.get("IncludeManagementEvents", True)
