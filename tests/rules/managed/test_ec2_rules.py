@@ -451,6 +451,12 @@ CASES = [
     Case("unauthorized VPC", IGW, gateway("vpc-other"), NC, {"AuthorizedVpcIds": VPC}),
     Case("attached and nothing authorized", IGW, gateway(VPC), NC),
     Case("detached gateway", IGW, gateway(), C),
+    Case(
+        "attached to many VPCs: the annotation stays within 256 characters",
+        IGW,
+        gateway(*(f"vpc-{n:017d}" for n in range(30))),
+        NC,
+    ),
     Case("private snapshots", SNAPSHOTS, account_item(), C, env=snapshots(False, False)),
     Case("a public snapshot", SNAPSHOTS, account_item(), NC, env=snapshots(False, True)),
     Case("no snapshots", SNAPSHOTS, account_item(), C, env=snapshots()),

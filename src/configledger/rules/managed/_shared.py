@@ -176,3 +176,13 @@ def related_ids(item: Mapping[str, Any], resource_type: str) -> list[str]:
         for r in item.get("relationships") or []
         if r.get("resourceType") == resource_type and r.get("resourceId")
     ]
+
+
+ANNOTATION_LIMIT = 256
+
+
+def brief(text: str) -> str:
+    """An annotation within AWS's 256-character limit (lists of ids can run long)."""
+    if len(text) <= ANNOTATION_LIMIT:
+        return text
+    return text[: ANNOTATION_LIMIT - 3] + "..."

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from configledger.rules.managed._account import pages
 from configledger.rules.managed._iam import user_name
-from configledger.rules.managed._shared import timestamp
+from configledger.rules.managed._shared import brief, timestamp
 from configledger.rules.types import (
     ManagedRule,
     Param,
@@ -31,7 +31,9 @@ def evaluate(rule_input: RuleInput) -> Verdict:
             if key.get("Status") == "Active" and created and (now - created).days > limit:
                 stale.append(key["AccessKeyId"])
     if stale:
-        return non_compliant(f"Active access keys older than {limit} days: " + ", ".join(stale))
+        return non_compliant(
+            brief(f"Active access keys older than {limit} days: " + ", ".join(stale))
+        )
     return compliant()
 
 

@@ -7,6 +7,7 @@ An account rule: none of the account's EBS snapshots may be restorable by everyo
 from __future__ import annotations
 
 from configledger.rules.managed._account import pages
+from configledger.rules.managed._shared import brief
 from configledger.rules.types import (
     ACCOUNT,
     ManagedRule,
@@ -35,7 +36,7 @@ def evaluate(rule_input: RuleInput) -> Verdict:
             if any(p.get("Group") == "all" for p in permissions):
                 public.append(snapshot["SnapshotId"])
     if public:
-        return non_compliant("Publicly restorable snapshots: " + ", ".join(sorted(public))[:200])
+        return non_compliant(brief("Publicly restorable snapshots: " + ", ".join(sorted(public))))
     return compliant()
 
 

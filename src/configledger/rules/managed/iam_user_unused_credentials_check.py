@@ -10,7 +10,7 @@ from datetime import datetime
 
 from configledger.rules.managed._account import pages
 from configledger.rules.managed._iam import optional_call, user_name
-from configledger.rules.managed._shared import timestamp
+from configledger.rules.managed._shared import brief, timestamp
 from configledger.rules.types import (
     ManagedRule,
     Param,
@@ -48,7 +48,9 @@ def evaluate(rule_input: RuleInput) -> Verdict:
             if _stale(last or timestamp(key.get("CreateDate")), env.now, limit):
                 unused.append(key["AccessKeyId"])
     if unused:
-        return non_compliant(f"Credentials unused for more than {limit} days: " + ", ".join(unused))
+        return non_compliant(
+            brief(f"Credentials unused for more than {limit} days: " + ", ".join(unused))
+        )
     return compliant()
 
 

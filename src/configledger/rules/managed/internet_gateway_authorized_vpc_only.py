@@ -7,6 +7,7 @@ attached to no unauthorized one.
 
 from __future__ import annotations
 
+from configledger.rules.managed._shared import brief
 from configledger.rules.types import (
     ManagedRule,
     Param,
@@ -25,7 +26,7 @@ def evaluate(rule_input: RuleInput) -> Verdict:
     ]
     unauthorized = [vpc for vpc in attached if vpc not in authorized]
     if unauthorized:
-        return non_compliant("Attached to unauthorized VPC " + ", ".join(unauthorized) + ".")
+        return non_compliant(brief("Attached to unauthorized VPC " + ", ".join(unauthorized) + "."))
     return compliant()
 
 

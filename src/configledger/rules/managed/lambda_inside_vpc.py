@@ -6,6 +6,7 @@ given, every subnet it uses must be one of them.
 
 from __future__ import annotations
 
+from configledger.rules.managed._shared import brief
 from configledger.rules.types import (
     ManagedRule,
     Param,
@@ -24,7 +25,9 @@ def evaluate(rule_input: RuleInput) -> Verdict:
     allowed = rule_input.params.get("subnetIds") or []
     outside = [s for s in subnets if allowed and s not in allowed]
     if outside:
-        return non_compliant("The function uses subnets not in subnetIds: " + ", ".join(outside))
+        return non_compliant(
+            brief("The function uses subnets not in subnetIds: " + ", ".join(outside))
+        )
     return compliant()
 
 

@@ -8,7 +8,7 @@ addresses. A group no network interface carries is not in use: NOT_APPLICABLE.
 from __future__ import annotations
 
 from configledger.rules.managed._ec2 import attached_to_interface
-from configledger.rules.managed._shared import open_cidrs, parse_ports, permission_ports
+from configledger.rules.managed._shared import brief, open_cidrs, parse_ports, permission_ports
 from configledger.rules.types import (
     ManagedRule,
     Param,
@@ -44,7 +44,9 @@ def evaluate(rule_input: RuleInput) -> Verdict:
         hits = sorted({low for low, high in blocked if low <= span[1] and high >= span[0]})
         if hits:
             ports = ", ".join(str(p) for p in hits)
-            return non_compliant(f"The security group allows unrestricted TCP to port {ports}.")
+            return non_compliant(
+                brief(f"The security group allows unrestricted TCP to port {ports}.")
+            )
     return compliant()
 
 
