@@ -11,13 +11,20 @@ import pytest
 
 from configledger.rules.managed import MANAGED_RULES
 from configledger.rules.types import ComplianceType
-from tests.rules.managed import test_ec2_rules, test_iam_rules, test_s3_rules, test_service_rules
+from tests.rules.managed import (
+    test_ec2_rules,
+    test_iam_rules,
+    test_more_rules,
+    test_s3_rules,
+    test_service_rules,
+)
 
 ALL_CASES = [
     *test_s3_rules.CASES,
     *test_ec2_rules.CASES,
     *test_iam_rules.CASES,
     *test_service_rules.CASES,
+    *test_more_rules.CASES,
 ]
 
 
