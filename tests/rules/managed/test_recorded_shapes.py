@@ -731,3 +731,42 @@ def test_account_rules_flip_with_the_accounts_settings(server: LiveServer) -> No
         },
     )
     assert sandbox.account_verdict("S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC") == C
+
+
+# -- subnets, route tables, queues ---------------------------------------------------------
+
+SUBNET = "AWS::EC2::Subnet"
+ROUTE_TABLE = "AWS::EC2::RouteTable"
+QUEUE = "AWS::SQS::Queue"
+
+
+def test_subnet_route_table_and_queue_rules_flip(server: LiveServer) -> None:
+    sandbox = RecordedAccount(server, SUBNET, ROUTE_TABLE, QUEUE)
+    ec2 = sandbox.client("ec2")
+    vpc, [subnet, _] = vpc_with_subnets(ec2, "10.48")
+    sandbox.settles("SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED", SUBNET, subnet, C)
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    sandbox.settles("SUBNET_AUTO_ASSIGN_PUBLIC_IP_DISABLED", SUBNET, subnet, NC)
+
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    sandbox.settles("NO_UNRESTRICTED_ROUTE_TO_IGW", ROUTE_TABLE, table, C)
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway)
+    routed = sandbox.settles("NO_UNRESTRICTED_ROUTE_TO_IGW", ROUTE_TABLE, table, NC)
+    assert sandbox.judge("NO_UNRESTRICTED_ROUTE_TO_IGW", routed, routeTableIds=table) == C
+
+    sqs = sandbox.client("sqs")
+    url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    sandbox.settles("SQS_QUEUE_NO_PUBLIC_ACCESS", QUEUE, url, C)
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    public = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": arn}
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(public)})
+    sandbox.settles("SQS_QUEUE_NO_PUBLIC_ACCESS", QUEUE, url, NC)
