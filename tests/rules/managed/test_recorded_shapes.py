@@ -505,6 +505,8 @@ def test_lambda_rules_flip_with_the_recorded_function(server: LiveServer) -> Non
     )
     outside = sandbox.settles("LAMBDA_INSIDE_VPC", FUNCTION, "handler", NC)
     assert sandbox.judge("LAMBDA_FUNCTION_PUBLIC_ACCESS_PROHIBITED", outside) == C
+    assert sandbox.judge("LAMBDA_FUNCTION_SETTINGS_CHECK", outside, runtime="python3.12") == C
+    assert sandbox.judge("LAMBDA_FUNCTION_SETTINGS_CHECK", outside, runtime="nodejs20.x") == NC
 
     lambda_.update_function_configuration(
         FunctionName="handler", VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": [group]}
@@ -601,6 +603,8 @@ def test_load_balancer_rules_flip_with_the_recorded_balancer(server: LiveServer)
         "LoadBalancers"
     ][0]["LoadBalancerArn"]
     plain = sandbox.settles("ELB_LOGGING_ENABLED", BALANCER, balancer, NC)
+    assert sandbox.judge("ELB_DELETION_PROTECTION_ENABLED", plain) == NC
+    assert sandbox.judge("ALB_HTTP_DROP_INVALID_HEADER_ENABLED", plain) == NC
     assert sandbox.judge("ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK", plain) == C
 
     sandbox.client("s3").create_bucket(Bucket="ledger-lb-logs")
@@ -609,10 +613,14 @@ def test_load_balancer_rules_flip_with_the_recorded_balancer(server: LiveServer)
         Attributes=[
             {"Key": "access_logs.s3.enabled", "Value": "true"},
             {"Key": "access_logs.s3.bucket", "Value": "ledger-lb-logs"},
+            {"Key": "deletion_protection.enabled", "Value": "true"},
+            {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
         ],
     )
     logging = sandbox.settles("ELB_LOGGING_ENABLED", BALANCER, balancer, C)
     assert sandbox.judge("ELB_LOGGING_ENABLED", logging, s3BucketNames="other") == NC
+    assert sandbox.judge("ELB_DELETION_PROTECTION_ENABLED", logging) == C
+    assert sandbox.judge("ALB_HTTP_DROP_INVALID_HEADER_ENABLED", logging) == C
 
     target = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)[
         "TargetGroups"
@@ -664,7 +672,9 @@ def test_auto_scaling_rule_flips_with_the_recorded_group(server: LiveServer) -> 
     arn = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])[
         "AutoScalingGroups"
     ][0]["AutoScalingGroupARN"]
-    sandbox.settles("AUTOSCALING_GROUP_ELB_HEALTHCHECK_REQUIRED", GROUP, arn, NC)
+    first = sandbox.settles("AUTOSCALING_GROUP_ELB_HEALTHCHECK_REQUIRED", GROUP, arn, NC)
+    assert sandbox.judge("AUTOSCALING_MULTIPLE_AZ", first) == C
+    assert sandbox.judge("AUTOSCALING_MULTIPLE_AZ", first, minAvailabilityZones="3") == NC
     autoscaling.update_auto_scaling_group(
         AutoScalingGroupName="web", HealthCheckType="ELB", HealthCheckGracePeriod=60
     )
