@@ -293,3 +293,42 @@ def test_the_worker_targets_what_an_event_names_and_lists_what_it_does_not() -> 
     assert third.types == {VPC}
     assert dict(third.targets) == {VPC: ("vpc-9",)}
     assert dict(fourth.targets) == {"AWS::S3::Bucket": ("logs",)}
+
+
+USER = "AWS::IAM::User"
+
+
+def test_iam_users_are_described_by_name_and_identified_by_id(server: LiveServer) -> None:
+    account = new_account()
+    config, aws = sandbox(server, account)
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": ROLE_ARN,
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
+    )
+    iam = aws("iam")
+    alice = iam.create_user(UserName="alice")["User"]["UserId"]
+    bob = iam.create_user(UserName="bob")["User"]["UserId"]
+    engine = _engine(server)
+    engine.sweep(account, REGION, types=[USER], force=True)
+
+    # A rename names the old and the new name: the old one is not found, yet its id is
+    # the renamed user's, so nothing is deleted.
+    iam.update_user(UserName="alice", NewUserName="alicia")
+    [report] = engine.sweep(
+        account, REGION, types=[USER], targets={USER: ["alice", "alicia"]}, force=True
+    )
+    assert report.targeted == ("alice", "alicia")
+    assert (report.outcome.changed, report.outcome.deleted, report.listed) == (1, 0, 1)
+    assert _history(config, USER, alice)[0]["resourceName"] == "alicia"
+
+    iam.delete_user(UserName="bob")
+    [report] = engine.sweep(account, REGION, types=[USER], targets={USER: ["bob"]}, force=True)
+    assert (report.outcome.deleted, report.listed) == (1, 0)
+    assert _statuses(config, USER, bob) == ["ResourceDeleted", "ResourceDiscovered"]
+
+    # What the targeted describes recorded is what a full listing records.
+    [full] = engine.sweep(account, REGION, types=[USER], force=True)
+    assert (full.outcome.changed, full.outcome.discovered, full.outcome.deleted) == (0, 0, 0)
