@@ -1045,17 +1045,23 @@ def test_a_stacks_contains_edge_names_the_recorded_queue(sandbox: Sandbox) -> No
 
 
 def test_resources_a_stack_creates_are_recorded_with_it(sandbox: Sandbox) -> None:
-    stack_id = sandbox.client("cloudformation").create_stack(
+    """moto's CloudFormation makes a stack's resources in-process, with no call of their
+    own to the sandbox (so no CloudTrail event): the stack's events list the types its
+    template declares, and those its stacks are recorded to contain, with the stack."""
+    cloudformation = sandbox.client("cloudformation")
+    stack_id = cloudformation.create_stack(
         StackName="inner-stack", TemplateBody=queue_template()
     )["StackId"]
-    sandbox.item(STACK, stack_id, 1, "ResourceDiscovered")
-    wait_for(
-        lambda: any(
-            r.get("resourceName") == "stack-jobs" for r in sandbox.discovered(QUEUE).values()
-        ),
-        "the stack's queue to be recorded",
-        timeout=3.0,
-    )
+    created = sandbox.item(STACK, stack_id, 1, "ResourceDiscovered")
+    queue_id = recorded_queue_id(sandbox, "stack-jobs")
+    queue = sandbox.item(QUEUE, queue_id, 1, "ResourceDiscovered")
+    assert queue["relatedEvents"] == created["relatedEvents"]  # the CreateStack event
+
+    cloudformation.delete_stack(StackName="inner-stack")  # names no template
+    deleted = sandbox.item(STACK, stack_id, 2, "ResourceDeleted")
+    gone = sandbox.item(QUEUE, queue_id, 2, "ResourceDeleted")
+    assert gone["relatedEvents"] == deleted["relatedEvents"]  # the DeleteStack event
+    sandbox.caused_by(gone, "cloudformation.amazonaws.com", "DeleteStack")
 
 
 def _put_public_access_block(sandbox: Sandbox) -> None:

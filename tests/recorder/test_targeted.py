@@ -9,6 +9,7 @@ types written for the test, whose describe fails on demand.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,12 +17,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from configledger.recorder.engine import RecordingEngine
+from configledger.recorder.resource_types import REGISTRY
 from configledger.recorder.types import Described, Raw, ResourceType, Scope, Targeted
 from configledger.recorder.worker import plan
 from configledger.store import outbox
 from configledger.store.cloudtrail import OUTBOX_TOPIC as CLOUDTRAIL_EVENT
 from tests.conftest import REGION, ROLE_ARN, LiveServer, config_client, new_account
 from tests.e2e_sandbox.helpers import sandbox
+from tests.e2e_sandbox.test_app_types import LAMBDA_TRUST, lambda_zip
 
 SG = "AWS::EC2::SecurityGroup"
 VPC = "AWS::EC2::VPC"
@@ -332,3 +335,67 @@ def test_iam_users_are_described_by_name_and_identified_by_id(server: LiveServer
     # What the targeted describes recorded is what a full listing records.
     [full] = engine.sweep(account, REGION, types=[USER], force=True)
     assert (full.outcome.changed, full.outcome.discovered, full.outcome.deleted) == (0, 0, 0)
+
+
+def test_app_types_record_by_key_what_a_listing_records(server: LiveServer) -> None:
+    """S3, SNS, SQS and Lambda, each described through the keys its events name (an ARN
+    for a function, the URL the caller used for a queue): the change is recorded, a full
+    listing afterwards finds nothing more, and a deletion is recorded from the key."""
+    account = new_account()
+    config, aws = sandbox(server, account)
+    _put_recorder(config)
+    bucket = f"targeted-{account}"
+    aws("s3").create_bucket(Bucket=bucket)
+    topic = aws("sns").create_topic(Name="targeted")["TopicArn"]
+    queue_url = aws("sqs").create_queue(QueueName="targeted")["QueueUrl"]
+    role = aws("iam").create_role(
+        RoleName="targeted-fn", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )["Role"]["Arn"]
+    function = aws("lambda").create_function(
+        FunctionName="targeted-fn",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": lambda_zip()},
+    )["FunctionArn"]
+    engine = _engine(server)
+    engine.sweep(account, REGION, force=True)
+
+    records = {
+        "AWS::S3::Bucket": {"requestParameters": {"bucketName": bucket}},
+        "AWS::SNS::Topic": {"requestParameters": {"topicArn": topic}},
+        "AWS::SQS::Queue": {"requestParameters": {"queueUrl": queue_url}},
+        "AWS::Lambda::Function": {"requestParameters": {"functionName": function}},
+    }
+    scope = Scope(account, REGION)
+    targets = {}
+    for name, record in records.items():
+        how = REGISTRY[name].targeted
+        assert how is not None
+        targets[name] = how.keys(record, scope)
+    assert targets["AWS::Lambda::Function"] == ("targeted-fn",)
+    canonical = f"https://sqs.{REGION}.amazonaws.com/{account}/targeted"
+    assert targets["AWS::SQS::Queue"] == (canonical,)
+    assert queue_url != canonical  # the sandbox's URL names its own endpoint
+
+    aws("s3").put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    aws("sns").set_topic_attributes(TopicArn=topic, AttributeName="DisplayName", AttributeValue="T")
+    aws("sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"DelaySeconds": "3"})
+    aws("lambda").update_function_configuration(FunctionName="targeted-fn", Timeout=9)
+    reports = engine.sweep(account, REGION, types=list(targets), targets=targets, force=True)
+    assert {r.type_name: (r.targeted, r.outcome.changed) for r in reports} == {
+        name: (keys, 1) for name, keys in targets.items()
+    }
+
+    full = engine.sweep(account, REGION, types=list(targets), force=True)
+    assert {r.type_name: r.outcome.changed for r in full} == dict.fromkeys(targets, 0)
+
+    aws("s3").delete_bucket(Bucket=bucket)
+    aws("sns").delete_topic(TopicArn=topic)
+    aws("sqs").delete_queue(QueueUrl=queue_url)
+    aws("lambda").delete_function(FunctionName="targeted-fn")
+    reports = engine.sweep(account, REGION, types=list(targets), targets=targets, force=True)
+    assert {r.type_name: (r.targeted, r.outcome.deleted) for r in reports} == {
+        name: (keys, 1) for name, keys in targets.items()
+    }
+    assert _statuses(config, "AWS::SQS::Queue", canonical)[0] == "ResourceDeleted"

@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.resource_types import REGISTRY, types_for_event
 from configledger.recorder.types import Scope
 from configledger.store import cloudtrail, outbox
 from configledger.store.cloudtrail import OUTBOX_TOPIC as CLOUDTRAIL_EVENT
-from configledger.store.schema import recorders
+from configledger.store.schema import recorders, relationships
 
 log = logging.getLogger("configledger.recorder")
 
@@ -57,17 +57,29 @@ class _Job:
         )
 
 
-def _event_job(event: outbox.OutboxEvent, record: dict[str, Any] | None) -> _Job | None:
+# (account, region, type) -> the types its resources' recorded relationships point at.
+Contained = dict[tuple[str, str, str], frozenset[str]]
+
+
+def _event_job(
+    event: outbox.OutboxEvent, record: dict[str, Any] | None, contained: Contained
+) -> _Job | None:
     """What one CloudTrail event asks for: each type it may have changed, targeted at
     the keys it names where the type can be, else listed (and nothing for a type whose
-    keys the event names none of)."""
+    keys the event names none of). A type that cascades (a stack) also lists the types
+    its event declares and the types its resources are recorded to contain, so what a
+    stack deletion or update takes away is seen too."""
     name = event.payload["eventName"]
     listed: set[str] = set()
     targeted: dict[str, tuple[str, ...]] = {}
     scope = Scope(event.account_id, event.region)
     for resource_type in types_for_event(name, event.payload.get("eventSource")):
-        if record is not None and resource_type.cascade is not None:
-            listed |= {t for t in resource_type.cascade(record) if t in REGISTRY}
+        if resource_type.cascade is not None:
+            key = (event.account_id, event.region, resource_type.type_name)
+            cascaded = set(contained.get(key, ()))
+            if record is not None:
+                cascaded |= set(resource_type.cascade(record))
+            listed |= {t for t in cascaded if t in REGISTRY}
         how = resource_type.targeted
         keys = None
         if record is not None and how is not None and name not in how.listing_events:
@@ -84,17 +96,20 @@ def _event_job(event: outbox.OutboxEvent, record: dict[str, Any] | None) -> _Job
 
 
 def plan(
-    events: list[outbox.OutboxEvent], records: dict[int, dict[str, Any]] | None = None
+    events: list[outbox.OutboxEvent],
+    records: dict[int, dict[str, Any]] | None = None,
+    contained: Contained | None = None,
 ) -> list[_Job]:
     """Sweeps for a batch of events, merging neighbours that ask for the same sweep.
     ``records``: the CloudTrail records by outbox seq, where the resources an event
-    names are read from (an event without one lists every type it may change)."""
+    names are read from (an event without one lists every type it may change);
+    ``contained``: see ``contained_types``."""
     jobs: list[_Job] = []
     for event in events:
         if event.topic == outbox.RECORDER_STARTED:
             job: _Job | None = _Job(event.account_id, event.region, None, ())
         else:
-            job = _event_job(event, (records or {}).get(event.seq))
+            job = _event_job(event, (records or {}).get(event.seq), contained or {})
         if job is None:
             continue
         last = jobs[-1] if jobs else None
@@ -103,6 +118,33 @@ def plan(
         else:
             jobs.append(job)
     return jobs
+
+
+def contained_types(conn: Connection, events: list[outbox.OutboxEvent]) -> Contained:
+    """For each cascading type the events may change, the types its resources' recorded
+    relationships point at, per partition (one DISTINCT query each; events are rare)."""
+    wanted = {
+        (event.account_id, event.region, resource_type.type_name)
+        for event in events
+        if event.topic == CLOUDTRAIL_EVENT
+        for resource_type in types_for_event(
+            event.payload["eventName"], event.payload.get("eventSource")
+        )
+        if resource_type.cascade is not None
+    }
+    out: Contained = {}
+    for account_id, region, type_name in sorted(wanted):
+        rows = conn.execute(
+            select(relationships.c.related_type)
+            .where(
+                relationships.c.account_id == account_id,
+                relationships.c.region == region,
+                relationships.c.resource_type == type_name,
+            )
+            .distinct()
+        )
+        out[(account_id, region, type_name)] = frozenset(row.related_type for row in rows)
+    return out
 
 
 def event_records(conn: Connection, events: list[outbox.OutboxEvent]) -> dict[int, dict[str, Any]]:
@@ -184,9 +226,10 @@ class RecorderWorker:
         with database.read() as conn:
             events = outbox.read_batch(conn, CONSUMER, limit=200, topics=_TOPICS)
             records = event_records(conn, events) if events else {}
+            contained = contained_types(conn, events) if events else {}
         if not events:
             return False
-        for job in plan(events, records):
+        for job in plan(events, records, contained):
             try:
                 self.engine.sweep(
                     job.account_id,

@@ -11,8 +11,9 @@ botocore's ResourceType enum), named by its physical id; the edge is one-way.
 CloudFormation creates, updates and deletes a stack's resources itself: on AWS those
 calls are CloudTrail events of their own (invoked by cloudformation.amazonaws.com), but an
 in-process emulation makes none. So a stack event also asks for the types its template
-declares (``cascade``), which are then listed with the stack. A DeleteStack carries no
-template: its resources wait for the next sweep.
+declares (``cascade``), which are then listed with the stack, along with the types the
+account's stacks are recorded to contain (what a DeleteStack, which carries no template,
+takes away).
 
 A stack part-way between recorded states (an update, a rollback, a deletion) is neither
 listed nor gone: ``fetch`` lists every settled stack, then raises ``StackNotSettled`` so
