@@ -1049,9 +1049,9 @@ def test_resources_a_stack_creates_are_recorded_with_it(sandbox: Sandbox) -> Non
     own to the sandbox (so no CloudTrail event): the stack's events list the types its
     template declares, and those its stacks are recorded to contain, with the stack."""
     cloudformation = sandbox.client("cloudformation")
-    stack_id = cloudformation.create_stack(
-        StackName="inner-stack", TemplateBody=queue_template()
-    )["StackId"]
+    stack_id = cloudformation.create_stack(StackName="inner-stack", TemplateBody=queue_template())[
+        "StackId"
+    ]
     created = sandbox.item(STACK, stack_id, 1, "ResourceDiscovered")
     queue_id = recorded_queue_id(sandbox, "stack-jobs")
     queue = sandbox.item(QUEUE, queue_id, 1, "ResourceDiscovered")
