@@ -18,7 +18,14 @@ from botocore.exceptions import ClientError
 
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.resource_types import REGISTRY
-from configledger.recorder.types import Described, Raw, ResourceType, Scope, Targeted
+from configledger.recorder.types import (
+    Described,
+    Raw,
+    ResourceType,
+    Scope,
+    Targeted,
+    values_at,
+)
 from configledger.recorder.worker import plan
 from configledger.store import outbox
 from configledger.store.cloudtrail import OUTBOX_TOPIC as CLOUDTRAIL_EVENT
@@ -399,3 +406,22 @@ def test_app_types_record_by_key_what_a_listing_records(server: LiveServer) -> N
         name: (keys, 1) for name, keys in targets.items()
     }
     assert _statuses(config, "AWS::SQS::Queue", canonical)[0] == "ResourceDeleted"
+
+
+@pytest.mark.parametrize(
+    ("record", "path", "found"),
+    [
+        # CloudTrail's EC2 lists are wrapped in "items"; the sandbox's are bare lists.
+        ({"r": {"set": {"items": [{"id": "a"}, {"id": "b"}]}}}, "r.set.items.id", ["a", "b"]),
+        ({"r": {"set": [{"id": "a"}, {"id": "b"}]}}, "r.set.items.id", ["a", "b"]),
+        ({"r": {"id": ["a", "b"]}}, "r.id", ["a", "b"]),
+        ({"r": {"x": [{"y": {"id": "deep"}}], "id": "top"}}, "r.**.id", ["top", "deep"]),
+        ({"r": {"id": ""}}, "r.id", []),  # an empty member names nothing
+        ({"r": {"id": {"not": "a string"}}}, "r.id", []),
+        ({"r": None}, "r.id", []),
+        ({}, "r.id", []),
+    ],
+    ids=["wrapped", "bare-list", "list-member", "any-depth", "empty", "object", "null", "absent"],
+)
+def test_paths_into_a_record(record: dict[str, Any], path: str, found: list[str]) -> None:
+    assert list(values_at(record, path)) == found
