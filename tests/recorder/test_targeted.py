@@ -339,6 +339,16 @@ def test_iam_users_are_described_by_name_and_identified_by_id(server: LiveServer
     assert (report.outcome.deleted, report.listed) == (1, 0)
     assert _statuses(config, USER, bob) == ["ResourceDeleted", "ResourceDiscovered"]
 
+    # A name deleted and taken again: the user described by it is another user, and the
+    # one recorded under the name is gone.
+    iam.delete_user(UserName="alicia")
+    again = iam.create_user(UserName="alicia")["User"]["UserId"]
+    assert again != alice
+    [report] = engine.sweep(account, REGION, types=[USER], targets={USER: ["alicia"]}, force=True)
+    assert (report.outcome.deleted, report.outcome.discovered) == (1, 1)
+    assert _statuses(config, USER, alice) == ["ResourceDeleted", "OK", "ResourceDiscovered"]
+    assert _statuses(config, USER, again) == ["ResourceDiscovered"]
+
     # What the targeted describes recorded is what a full listing records.
     [full] = engine.sweep(account, REGION, types=[USER], force=True)
     assert (full.outcome.changed, full.outcome.discovered, full.outcome.deleted) == (0, 0, 0)

@@ -234,20 +234,19 @@ class RecordingEngine:
                 exc,
             )
             return None
-        by_key = {d.resource_name if targeted.by_name else d.resource_id for d in described}
-        missing = [key for key in wanted if key not in by_key]
         present = {d.resource_id for d in described}
-        gone = (
-            set(missing)
-            if not targeted.by_name
-            else self._ids_named(recorder, resource_type, missing)
-        )
+        if targeted.by_name:
+            # Every resource that has one of these names was described: a recorded one
+            # that was not is gone (deleted, or deleted and its name reused).
+            gone = self._ids_named(recorder, resource_type, wanted) - present
+        else:
+            gone = set(wanted) - present
         listing = Listing(
             resource_type.type_name,
             [_listed(d) for d in described],
             True,
             resource_type.global_type,
-            scope_ids=frozenset(present | (gone - present)),
+            scope_ids=frozenset(present | gone),
         )
         report = TypeReport(resource_type.type_name, listed=len(described), targeted=tuple(wanted))
         return report, listing
