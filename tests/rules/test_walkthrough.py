@@ -10,7 +10,9 @@ from tests.conftest import LiveServer
 from tests.e2e_sandbox.helpers import sandbox, wait_for
 from tests.rules.helpers import SG, outbox_messages, record_only
 
-OPEN_SSH = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+OPEN_SSH = [
+    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+]
 
 
 def _by_rule(config: Any, group_id: str) -> str | None:
@@ -40,8 +42,12 @@ def test_restricted_ssh_flips_with_port_22(backend: LiveServer) -> None:
     ec2 = aws("ec2")
     record_only(config, SG)
     group_id = ec2.create_security_group(GroupName="web", Description="web")["GroupId"]
-    wait_for(lambda: config.list_discovered_resources(resourceType=SG, resourceIds=[group_id])[
-        "resourceIdentifiers"], timeout=30)
+    wait_for(
+        lambda: config.list_discovered_resources(resourceType=SG, resourceIds=[group_id])[
+            "resourceIdentifiers"
+        ],
+        timeout=30,
+    )
     config.put_config_rule(
         ConfigRule={
             "ConfigRuleName": "restricted-ssh",
@@ -58,9 +64,12 @@ def test_restricted_ssh_flips_with_port_22(backend: LiveServer) -> None:
     summary = config.get_compliance_summary_by_config_rule()["ComplianceSummary"]
     assert summary["NonCompliantResourceCount"]["CappedCount"] == 1
     by_type = config.get_compliance_summary_by_resource_type(ResourceTypes=[SG])
-    assert by_type["ComplianceSummariesByResourceType"][0]["ComplianceSummary"][
-        "NonCompliantResourceCount"
-    ]["CappedCount"] >= 1
+    assert (
+        by_type["ComplianceSummariesByResourceType"][0]["ComplianceSummary"][
+            "NonCompliantResourceCount"
+        ]["CappedCount"]
+        >= 1
+    )
 
     ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=OPEN_SSH)
     _soon(lambda: _by_rule(config, group_id) == "COMPLIANT")
@@ -79,7 +88,11 @@ def test_restricted_ssh_flips_with_port_22(backend: LiveServer) -> None:
         )
         for m in messages
     ]
-    assert flips == [(None, "COMPLIANT"), ("COMPLIANT", "NON_COMPLIANT"), ("NON_COMPLIANT", "COMPLIANT")]
+    assert flips == [
+        (None, "COMPLIANT"),
+        ("COMPLIANT", "NON_COMPLIANT"),
+        ("NON_COMPLIANT", "COMPLIANT"),
+    ]
     last = messages[-1]
     assert last["messageType"] == "ComplianceChangeNotification"
     assert last["configRuleName"] == "restricted-ssh"

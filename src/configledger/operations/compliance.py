@@ -83,11 +83,12 @@ def describe_compliance_by_resource(ctx: RequestContext, request: Request) -> Re
         )
     limit = page_size(request.get("Limit"), default=10, maximum=100)
     bound = [ctx.account_id, ctx.region, resource_type, resource_id, wanted]
-    after = None
+    after: tuple[str, str] | None = None
     if request.get("NextToken"):
-        after = tuple(
-            ctx.runtime.tokens.open(request["NextToken"], "DescribeComplianceByResource", bound)
+        position = ctx.runtime.tokens.open(
+            request["NextToken"], "DescribeComplianceByResource", bound
         )
+        after = (str(position[0]), str(position[1]))
     with ctx.database.read() as conn:
         found = store.resource_page(
             conn,
@@ -96,7 +97,7 @@ def describe_compliance_by_resource(ctx: RequestContext, request: Request) -> Re
             resource_type=resource_type,
             resource_id=resource_id,
             wanted=wanted,
-            after=after,  # type: ignore[arg-type]
+            after=after,
             limit=limit + 1,
         )
         if resource_id is not None and not found and INSUFFICIENT_DATA in wanted and after is None:
@@ -137,15 +138,22 @@ def get_compliance_details_by_config_rule(ctx: RequestContext, request: Request)
     name = request["ConfigRuleName"]
     limit = page_size(request.get("Limit"), default=10, maximum=100)
     bound = [ctx.account_id, ctx.region, name, wanted]
-    after = None
+    after: tuple[str, str] | None = None
     if request.get("NextToken"):
-        after = tuple(
-            ctx.runtime.tokens.open(request["NextToken"], "GetComplianceDetailsByConfigRule", bound)
+        position = ctx.runtime.tokens.open(
+            request["NextToken"], "GetComplianceDetailsByConfigRule", bound
         )
+        after = (str(position[0]), str(position[1]))
     with ctx.database.read() as conn:
         find_rule(ctx, conn, name)
         found = store.rule_page(
-            conn, ctx.account_id, ctx.region, name, wanted, after, limit + 1  # type: ignore[arg-type]
+            conn,
+            ctx.account_id,
+            ctx.region,
+            name,
+            wanted,
+            after,
+            limit + 1,
         )
     out: Response = {"EvaluationResults": [evaluation_result(r) for r in found[:limit]]}
     if len(found) > limit:

@@ -134,7 +134,9 @@ def put_config_rule(ctx: RequestContext, request: Request) -> Response:
                 conn,
                 existing,
                 document=document,
-                next_periodic_ms=_next_periodic(document, existing.name, existing.rule_id, ctx.now_ms),
+                next_periodic_ms=_next_periodic(
+                    document, existing.name, existing.rule_id, ctx.now_ms
+                ),
             )
             request_evaluation(
                 conn, existing, ctx.account_id, ctx.region, reason="updated", now_ms=ctx.now_ms
@@ -231,7 +233,9 @@ def describe_config_rules(ctx: RequestContext, request: Request) -> Response:
         ]
     if "RuleEvaluationVisibility" in filters:
         wanted = filters["RuleEvaluationVisibility"]
-        described = [r for r in described if r.get("RuleEvaluationVisibility", "EXTERNAL") == wanted]
+        described = [
+            r for r in described if r.get("RuleEvaluationVisibility", "EXTERNAL") == wanted
+        ]
     out: Response = {"ConfigRules": described[start : start + DESCRIBE_PAGE]}
     if start + DESCRIBE_PAGE < len(described):
         out["NextToken"] = ctx.runtime.tokens.issue(
@@ -280,7 +284,9 @@ def describe_config_rule_evaluation_status(ctx: RequestContext, request: Request
     start = 0
     if request.get("NextToken"):
         start = int(
-            ctx.runtime.tokens.open(request["NextToken"], "DescribeConfigRuleEvaluationStatus", bound)
+            ctx.runtime.tokens.open(
+                request["NextToken"], "DescribeConfigRuleEvaluationStatus", bound
+            )
         )
     with ctx.database.read() as conn:
         rules = named_rules(ctx, conn, names)
@@ -329,7 +335,10 @@ def start_config_rules_evaluation(ctx: RequestContext, request: Request) -> Resp
                 raise LimitExceededException(
                     f"An evaluation is already in progress for the ConfigRule '{rule.name}'."
                 )
-            if rule.last_manual_ms is not None and ctx.now_ms - rule.last_manual_ms < START_INTERVAL_MS:
+            if (
+                rule.last_manual_ms is not None
+                and ctx.now_ms - rule.last_manual_ms < START_INTERVAL_MS
+            ):
                 raise LimitExceededException(
                     f"StartConfigRulesEvaluation was called for the ConfigRule '{rule.name}' "
                     "less than a minute ago. Try again later."
@@ -374,7 +383,9 @@ def _store_results(
 def put_evaluations(ctx: RequestContext, request: Request) -> Response:
     evaluations = request.get("Evaluations")
     if evaluations is None:
-        raise InvalidParameterValueException("The Evaluations object in your request cannot be null.")
+        raise InvalidParameterValueException(
+            "The Evaluations object in your request cannot be null."
+        )
     for evaluation in evaluations:
         _check_compliance_type(evaluation["ComplianceType"])
     if request.get("TestMode"):
@@ -451,4 +462,3 @@ def get_custom_rule_policy(ctx: RequestContext, request: Request) -> Response:
     if rule.owner != CUSTOM_POLICY:
         return {}
     return {"PolicyText": rule.document["Source"]["CustomPolicyDetails"]["PolicyText"]}
-

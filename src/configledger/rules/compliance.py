@@ -30,7 +30,10 @@ def rolled_up(non_compliant: int, compliant: int, cap: int) -> dict[str, Any]:
     """A ``Compliance``: NON_COMPLIANT (with its capped count) if anything fails, else
     COMPLIANT if anything passes, else INSUFFICIENT_DATA."""
     if non_compliant:
-        return {"ComplianceType": NON_COMPLIANT, "ComplianceContributorCount": capped(non_compliant, cap)}
+        return {
+            "ComplianceType": NON_COMPLIANT,
+            "ComplianceContributorCount": capped(non_compliant, cap),
+        }
     if compliant:
         return {"ComplianceType": COMPLIANT}
     return {"ComplianceType": INSUFFICIENT_DATA}

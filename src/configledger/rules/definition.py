@@ -156,7 +156,9 @@ def normalise(rule: dict[str, Any]) -> dict[str, Any]:
     else:  # CUSTOM_POLICY
         policy = source.get("CustomPolicyDetails")
         if not policy:
-            raise _invalid("CustomPolicyDetails is required for a rule whose owner is CUSTOM_POLICY")
+            raise _invalid(
+                "CustomPolicyDetails is required for a rule whose owner is CUSTOM_POLICY"
+            )
         if not details:
             raise _invalid("SourceDetails is required for a rule whose owner is CUSTOM_POLICY")
         for detail in details:
@@ -202,7 +204,9 @@ def _normalise_scope(scope: dict[str, Any] | None) -> dict[str, Any] | None:
     if tag_key is not None and (types or resource_id is not None):
         raise _invalid("Scope cannot be applied to both resource and tag")
     if resource_id is not None and len(types) != 1:
-        raise _invalid("A single resourceType should be provided when resourceId is provided in scope")
+        raise _invalid(
+            "A single resourceType should be provided when resourceId is provided in scope"
+        )
     out: dict[str, Any] = {}
     if types:
         out["ComplianceResourceTypes"] = types

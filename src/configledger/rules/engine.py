@@ -229,9 +229,7 @@ class RulesEngine:
             elif event.topic == RESOURCE_COMPLIANCE_CHANGED:
                 compliance_keys.update((t, i) for t, i in payload["resources"])
         with self.database.read() as conn:
-            rules = [
-                rule_definition(r) for r in rule_store.list_rules(conn, account_id, region)
-            ]
+            rules = [rule_definition(r) for r in rule_store.list_rules(conn, account_id, region)]
             recorder = recorder_store.list_recorders(conn, account_id, region)
         role_arn = recorder[0].role_arn if recorder else None
         env = StoreEnvironment(self.database, self.sessions, account_id, region, now, role_arn)
@@ -322,8 +320,8 @@ class RulesEngine:
                     stream = stream if stream is not None else _stream(item)
                     self._evaluate(work, rule, stream, env)
                 else:
-                    result = stored.get(rule.name)
-                    if result is not None and result.compliance != NOT_APPLICABLE:
+                    left = stored.get(rule.name)
+                    if left is not None and left.compliance != NOT_APPLICABLE:
                         work.not_applicable(rule.name, key, item.capture_ms)  # left the scope
 
     def _full(
@@ -338,9 +336,7 @@ class RulesEngine:
         if rule.account_level:
             candidates: Iterable[Mapping[str, Any]] = [account_item(work.account_id, work.region)]
         elif rule.scope.resource_types:
-            candidates = (
-                item for t in rule.scope.resource_types for item in env.items(t)
-            )
+            candidates = (item for t in rule.scope.resource_types for item in env.items(t))
         else:
             candidates = (
                 item
@@ -380,9 +376,7 @@ class RulesEngine:
         ids = {rule.name: rule.rule_id for rule in rules}
         with self.database.write() as conn:
             rule_store.lock_rules(conn, work.account_id, work.region)
-            live = {
-                r.name: r for r in rule_store.list_rules(conn, work.account_id, work.region)
-            }
+            live = {r.name: r for r in rule_store.list_rules(conn, work.account_id, work.region)}
             # A rule deleted (or replaced) while this pass ran keeps no results.
             alive = {name for name, r in live.items() if ids.get(name) == r.rule_id}
             results = [r for r in work.new.values() if r.rule_name in alive]

@@ -112,6 +112,8 @@ class StoreEnvironment:
             answer: dict[str, Any] = getattr(client, operation)(**params)
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            raise AwsCallFailed(str(error.get("Code", "Unknown")), str(error.get("Message", "")))
+            raise AwsCallFailed(
+                str(error.get("Code", "Unknown")), str(error.get("Message", ""))
+            ) from exc
         answer.pop("ResponseMetadata", None)
         return answer

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, or_, select, tuple_
 
 from configledger.store.schema import evaluation_results
 
@@ -65,7 +66,7 @@ def _result(row: object) -> Result:
     )
 
 
-def _partition(account_id: str, region: str) -> list[object]:
+def _partition(account_id: str, region: str) -> list[ColumnElement[bool]]:
     c = evaluation_results.c
     return [c.account_id == account_id, c.region == region]
 
@@ -183,7 +184,7 @@ def resource_results(
     return [_result(r) for r in conn.execute(query)]
 
 
-def _counts() -> tuple[object, object]:
+def _counts() -> tuple[Any, Any]:
     c = evaluation_results.c
     non = func.sum(case((c.compliance == NON_COMPLIANT, 1), else_=0))
     ok = func.sum(case((c.compliance == COMPLIANT, 1), else_=0))
@@ -195,9 +196,7 @@ def rule_counts(conn: Connection, account_id: str, region: str) -> dict[str, tup
     c = evaluation_results.c
     non, ok = _counts()
     query = (
-        select(c.rule_name, non, ok)  # type: ignore[call-overload]
-        .where(*_partition(account_id, region))
-        .group_by(c.rule_name)
+        select(c.rule_name, non, ok).where(*_partition(account_id, region)).group_by(c.rule_name)
     )
     return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in conn.execute(query)}
 
@@ -225,9 +224,7 @@ def resource_page(
     rolled-up compliance (``wanted``: COMPLIANT / NON_COMPLIANT), in key order."""
     c = evaluation_results.c
     non, ok = _counts()
-    query = select(c.resource_type, c.resource_id, non, ok).where(  # type: ignore[call-overload]
-        *_partition(account_id, region)
-    )
+    query = select(c.resource_type, c.resource_id, non, ok).where(*_partition(account_id, region))
     if resource_type is not None:
         query = query.where(c.resource_type == resource_type)
     if resource_id is not None:
@@ -235,7 +232,7 @@ def resource_page(
     if after is not None:
         query = query.where(tuple_(c.resource_type, c.resource_id) > tuple_(*after))
     query = query.group_by(c.resource_type, c.resource_id)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if NON_COMPLIANT in wanted:
         conditions.append(non > 0)
     if COMPLIANT in wanted:
@@ -256,7 +253,7 @@ def type_counts(
     c = evaluation_results.c
     non, ok = _counts()
     per_resource = (
-        select(c.resource_type.label("t"), non.label("n"), ok.label("k"))  # type: ignore[attr-defined]
+        select(c.resource_type.label("t"), non.label("n"), ok.label("k"))
         .where(*_partition(account_id, region))
         .group_by(c.resource_type, c.resource_id)
     )

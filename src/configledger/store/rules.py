@@ -167,5 +167,7 @@ def delete_rule(conn: Connection, rule: StoredRule) -> None:
 def due_periodic(conn: Connection, now_ms: int) -> list[StoredRule]:
     """Every rule whose scheduled evaluation is due, in every partition."""
     c = config_rules.c
-    query = select(config_rules).where(c.next_periodic_ms.is_not(None), c.next_periodic_ms <= now_ms)
+    query = select(config_rules).where(
+        c.next_periodic_ms.is_not(None), c.next_periodic_ms <= now_ms
+    )
     return [_from_row(row) for row in conn.execute(query)]

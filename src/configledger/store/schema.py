@@ -271,9 +271,7 @@ evaluation_results = Table(
     Column("recorded_ms", BigInteger, nullable=False),
     Column("invoked_ms", BigInteger, nullable=False),
     Column("result_token", Text),
-    Index(
-        "ix_evaluation_results_resource", "account_id", "region", "resource_type", "resource_id"
-    ),
+    Index("ix_evaluation_results_resource", "account_id", "region", "resource_type", "resource_id"),
 )
 
 
