@@ -100,3 +100,47 @@ def test_restricted_ssh_flips_with_port_22(backend: LiveServer) -> None:
     assert last["awsAccountId"] == account
     started = outbox_messages(backend, account, "ConfigRulesEvaluationStarted")
     assert started[0]["configRuleNames"] == ["restricted-ssh"]
+
+
+def test_tag_scope_on_sandbox_security_groups(backend: LiveServer) -> None:
+    config, aws = sandbox(backend)
+    ec2 = aws("ec2")
+    record_only(config, SG)
+
+    def group(name: str, env: str) -> str:
+        group_id: str = ec2.create_security_group(
+            GroupName=name,
+            Description=name,
+            TagSpecifications=[
+                {"ResourceType": "security-group", "Tags": [{"Key": "env", "Value": env}]}
+            ],
+        )["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=OPEN_SSH)
+        return group_id
+
+    prod, dev = group("prod", "prod"), group("dev", "dev")
+    wait_for(
+        lambda: (
+            len(
+                config.list_discovered_resources(resourceType=SG, resourceIds=[prod, dev])[
+                    "resourceIdentifiers"
+                ]
+            )
+            == 2
+        ),
+        timeout=30,
+    )
+    config.put_config_rule(
+        ConfigRule={
+            "ConfigRuleName": "restricted-ssh",
+            "Scope": {"TagKey": "env", "TagValue": "prod"},
+            "Source": {"Owner": "AWS", "SourceIdentifier": "INCOMING_SSH_DISABLED"},
+        }
+    )
+    wait_for(lambda: _by_rule(config, prod) == "NON_COMPLIANT", timeout=10)
+    assert _by_rule(config, dev) is None
+    # Retagged out of the scope: NOT_APPLICABLE (eventLeftScope); into it: evaluated.
+    ec2.create_tags(Resources=[prod], Tags=[{"Key": "env", "Value": "staging"}])
+    ec2.create_tags(Resources=[dev], Tags=[{"Key": "env", "Value": "prod"}])
+    wait_for(lambda: _by_rule(config, prod) == "NOT_APPLICABLE", timeout=10)
+    wait_for(lambda: _by_rule(config, dev) == "NON_COMPLIANT", timeout=10)
