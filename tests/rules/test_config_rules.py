@@ -16,6 +16,7 @@ from tests.helpers import row_counts
 from tests.rules.helpers import CUSTOM
 
 SSH = {"Owner": "AWS", "SourceIdentifier": "INCOMING_SSH_DISABLED"}
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
 def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
@@ -136,10 +137,10 @@ BAD_RULES = [
                  "MessageType": "ConfigurationItemChangeNotification"}]}},
      "InvalidParameterValueException", "SourceDetails should be null/empty"),
     ("lambda without source details",
-     {"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:1:function:f"}},
+     {"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": FUNCTION}},
      "InvalidParameterValueException", "SourceDetails should be provided"),
     ("frequency on a change trigger",
-     {"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:1:function:f",
+     {"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": FUNCTION,
                  "SourceDetails": [{"EventSource": "aws.config",
                                     "MessageType": "ConfigurationItemChangeNotification",
                                     "MaximumExecutionFrequency": "One_Hour"}]}},
@@ -153,7 +154,8 @@ BAD_RULES = [
     ("tag and types", {"Scope": {"TagKey": "env", "ComplianceResourceTypes": [CUSTOM]}},
      "InvalidParameterValueException", "both resource and tag"),
     ("resource id with two types",
-     {"Scope": {"ComplianceResourceId": "x", "ComplianceResourceTypes": [CUSTOM, "AWS::S3::Bucket"]}},
+     {"Scope": {"ComplianceResourceId": "x",
+                "ComplianceResourceTypes": [CUSTOM, "AWS::S3::Bucket"]}},
      "InvalidParameterValueException", "single resourceType"),
     ("id on create", {"ConfigRuleId": "config-rule-abcdef"},
      "InvalidParameterValueException", "can not be specified when creating"),
