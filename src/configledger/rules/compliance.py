@@ -8,12 +8,22 @@ so what a notification says and what a query answers cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from configledger.clock import iso_ms
+from configledger.clock import iso_ms as _iso_ms
 from configledger.store.evaluations import COMPLIANT, NON_COMPLIANT, Result
 
 RESOURCE_COMPLIANCE = "AWS::Config::ResourceCompliance"
+
+
+@lru_cache(maxsize=4096)
+def iso_ms(ms: int) -> str:
+    """The clock's ISO rendering, remembered: a pass stamps thousands of notifications
+    with the same few times."""
+    return _iso_ms(ms)
+
+
 INSUFFICIENT_DATA = "INSUFFICIENT_DATA"
 # AWS caps contributor counts: rules at 25, resources at 100.
 RULE_CAP = 25

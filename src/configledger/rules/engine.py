@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from configledger.clock import Clock
@@ -38,7 +39,7 @@ from configledger.recorder.sessions import Sessions
 from configledger.rules import compliance
 from configledger.rules.definition import FREQUENCY_MS, RuleDefinition, definition
 from configledger.rules.environment import StoreEnvironment, account_item, items_by_seq
-from configledger.rules.history import record_compliance
+from configledger.rules.history import record_compliance, records_compliance
 from configledger.rules.kinds import KINDS
 from configledger.rules.types import AwsCallFailed, Verdict
 from configledger.store import evaluations as results_store
@@ -145,10 +146,13 @@ def apply_results(
     resources concerned; the results that changed a ComplianceType."""
     kept: list[Result] = []
     changed: list[Result] = []
+    events: list[tuple[str, str, str, None, bytes, int]] = []
     for result in results:
         before = old.get((result.rule_name, result.resource_type, result.resource_id))
         if before is not None and before.ordering_ms > result.ordering_ms:
             continue
+        if before is not None and _same(before, result):
+            continue  # a replay, or a re-evaluation that found nothing new
         kept.append(result)
         if before is None or before.compliance != result.compliance:
             changed.append(result)
@@ -160,13 +164,37 @@ def apply_results(
                 old=before,
                 now_ms=now_ms,
             )
-            outbox.publish(
-                conn, account_id, region, compliance.COMPLIANCE_CHANGED, {"message": message},
-                now_ms=now_ms,
-            )  # fmt: skip
+            payload = orjson.dumps({"message": message})
+            events.append(
+                (account_id, region, compliance.COMPLIANCE_CHANGED, None, payload, now_ms)
+            )
+    _publish_many(conn, events)
     results_store.upsert(conn, account_id, region, kept)
     announce_compliance_change(conn, account_id, region, (r.key for r in changed), now_ms)
     return changed
+
+
+def _same(before: Result, after: Result) -> bool:
+    """Whether a new result says nothing the stored one does not; its times aside."""
+    return (
+        before.compliance == after.compliance
+        and before.annotation == after.annotation
+        and before.ordering_ms == after.ordering_ms
+        and before.result_token == after.result_token
+    )
+
+
+def _publish_many(conn: Connection, rows: list[tuple[str, str, str, None, bytes, int]]) -> None:
+    """Outbox events in one plain executemany (a first evaluation announces one per
+    resource and rule: hundreds of thousands)."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        "INSERT INTO outbox (account_id, region, topic, subject_seq, payload, created_ms) "
+        f"VALUES ({', '.join([mark] * 6)})",
+        rows,
+    )
 
 
 class RulesEngine:
@@ -409,6 +437,8 @@ class RulesEngine:
     ) -> None:
         by_name = {rule.name: rule for rule in rules}
         with self.database.read() as conn:
+            if not records_compliance(conn, account_id, region):
+                return
             found = results_store.for_resources(conn, account_id, region, keys)
         per_resource: dict[tuple[str, str], list[tuple[Result, str, str]]] = {k: [] for k in keys}
         for result in found:
