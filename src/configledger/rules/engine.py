@@ -151,8 +151,6 @@ def apply_results(
         before = old.get((result.rule_name, result.resource_type, result.resource_id))
         if before is not None and before.ordering_ms > result.ordering_ms:
             continue
-        if before is not None and _same(before, result):
-            continue  # a replay, or a re-evaluation that found nothing new
         kept.append(result)
         if before is None or before.compliance != result.compliance:
             changed.append(result)
@@ -172,16 +170,6 @@ def apply_results(
     results_store.upsert(conn, account_id, region, kept)
     announce_compliance_change(conn, account_id, region, (r.key for r in changed), now_ms)
     return changed
-
-
-def _same(before: Result, after: Result) -> bool:
-    """Whether a new result says nothing the stored one does not; its times aside."""
-    return (
-        before.compliance == after.compliance
-        and before.annotation == after.annotation
-        and before.ordering_ms == after.ordering_ms
-        and before.result_token == after.result_token
-    )
 
 
 def _publish_many(conn: Connection, rows: list[tuple[str, str, str, None, bytes, int]]) -> None:
