@@ -208,15 +208,21 @@ def run(db_url: str, resources: int, changes: int, postgres: bool) -> None:
 
         # 1. A full StartConfigRulesEvaluation.
         watch = CpuWatch(server, postgres=postgres)
+        server_cpu = server.cpu_seconds()
         called = time.time()
         config.start_config_rules_evaluation(ConfigRuleNames=names)
         elapsed = wait_evaluated(config, names, called)
+        server_cpu = server.cpu_seconds() - server_cpu
         cpu = watch.stop()
         rate = in_scope / elapsed
         print(
             f"full evaluation: {in_scope:,} evaluations in {elapsed:.2f} s = {rate:,.0f}/s "
             f"(target >= {TARGET_RATE:,}/s: ratio {rate / TARGET_RATE:.2f}, "
             f"{'PASS' if rate >= TARGET_RATE else 'FAIL'})"
+        )
+        print(
+            f"server CPU for it: {server_cpu:.2f} s = {in_scope / server_cpu:,.0f} evaluations "
+            "per CPU second of the server (what a core of its own would give)"
         )
         print(cpu)
         server.wait_idle()
@@ -244,7 +250,7 @@ def run(db_url: str, resources: int, changes: int, postgres: bool) -> None:
             while compliance_of(config, ssh_rule, group_id) != expected:
                 if time.perf_counter() - start > 30:
                     raise SystemExit(f"change {n} of {group_id} not evaluated within 30 s")
-                time.sleep(0.005)
+                time.sleep(0.02)
             latencies.append(time.perf_counter() - start)
         cpu = watch.stop()
         database.dispose()

@@ -397,6 +397,7 @@ class RulesEngine:
             alive = {name for name, r in live.items() if ids.get(name) == r.rule_id}
             results = [r for r in work.new.values() if r.rule_name in alive]
             apply_results(conn, work.account_id, work.region, results, old, arns, work.now_ms)
+            updates: dict[tuple[tuple[str, Any], ...], list[str]] = defaultdict(list)
             for name, run in work.runs.items():
                 if name not in alive:
                     continue
@@ -413,7 +414,10 @@ class RulesEngine:
                 if run.finished_request and live[name].state == "EVALUATING":
                     values["state"] = "ACTIVE"
                 if values:
-                    rule_store.update_rule(conn, live[name], **values)
+                    updates[tuple(sorted(values.items()))].append(name)
+            # Rules of one pass mostly end alike: one statement per distinct status.
+            for items, names in updates.items():
+                rule_store.update_rules(conn, work.account_id, work.region, names, **dict(items))
 
     def _record_compliance(
         self,

@@ -151,6 +151,18 @@ def update_rule(conn: Connection, rule: StoredRule, **values: Any) -> None:
     )
 
 
+def update_rules(
+    conn: Connection, account_id: str, region: str, names: list[str], **values: Any
+) -> None:
+    """Set the same status values on several rules of a partition."""
+    c = config_rules.c
+    conn.execute(
+        update(config_rules)
+        .where(c.account_id == account_id, c.region == region, c.name.in_(names))
+        .values(**values)
+    )
+
+
 def update_by_id(conn: Connection, rule_id: str, **values: Any) -> None:
     conn.execute(update(config_rules).where(config_rules.c.rule_id == rule_id).values(**values))
 
