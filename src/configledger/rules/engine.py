@@ -40,7 +40,7 @@ from configledger.rules import compliance
 from configledger.rules.definition import FREQUENCY_MS, RuleDefinition, definition
 from configledger.rules.environment import StoreEnvironment, account_item, items_by_seq
 from configledger.rules.history import record_compliance, records_compliance
-from configledger.rules.kinds import KINDS
+from configledger.rules.kinds import KINDS, scheduled_notification
 from configledger.rules.types import AwsCallFailed, Verdict
 from configledger.store import evaluations as results_store
 from configledger.store import outbox
@@ -295,6 +295,9 @@ class RulesEngine:
         produced = set()
         for verdict in verdicts:
             key = _verdict_key(verdict, item)
+            if key is None:
+                run.error = ("InvalidEvaluation", "a verdict on a scheduled run names no resource")
+                continue
             produced.add(key)
             annotation = verdict.annotation[:_ANNOTATION_MAX] if verdict.annotation else None
             work.put(
@@ -347,8 +350,12 @@ class RulesEngine:
         env: StoreEnvironment,
         old: dict[tuple[str, str, str], Result],
     ) -> None:
-        if KINDS.get(rule.owner) is None:
+        kind = KINDS.get(rule.owner)
+        if kind is None:
             return
+        if kind.scheduled_once:
+            self._evaluate(work, rule, scheduled_notification(work.account_id, work.now_ms), env)
+            return  # such a kind reports stale resources itself
         if rule.account_level:
             candidates: Iterable[Mapping[str, Any]] = [account_item(work.account_id, work.region)]
         elif rule.scope.resource_types:
@@ -448,9 +455,11 @@ def _stream(item: ConfigurationItem) -> dict[str, Any]:
     return item.to_stream()
 
 
-def _verdict_key(verdict: Verdict, item: Mapping[str, Any]) -> tuple[str, str]:
+def _verdict_key(verdict: Verdict, item: Mapping[str, Any]) -> tuple[str, str] | None:
     if verdict.resource_type is not None and verdict.resource_id is not None:
         return (verdict.resource_type, verdict.resource_id)
+    if "resourceType" not in item or "resourceId" not in item:
+        return None
     return (str(item["resourceType"]), str(item["resourceId"]))
 
 

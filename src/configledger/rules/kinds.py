@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from configledger.clock import iso_ms
 from configledger.rules.definition import AWS, RuleDefinition
 from configledger.rules.types import Environment, RuleInput, Verdict
 
 
 class RuleKind(Protocol):
+    # True for kinds AWS invokes once per scheduled notification (a Lambda function gets
+    # ``scheduled_notification(...)`` as its item and reports on what it likes); False
+    # for kinds that a full pass hands every resource in scope, one at a time.
+    scheduled_once: bool
+
     def evaluate(
         self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment
     ) -> list[Verdict] | None:
@@ -27,6 +33,8 @@ class RuleKind(Protocol):
 
 
 class ManagedKind:
+    scheduled_once = False
+
     def evaluate(
         self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment
     ) -> list[Verdict] | None:
@@ -44,6 +52,16 @@ def _verdicts(answer: Iterable[Verdict]) -> Iterable[Verdict]:
         if not isinstance(verdict, Verdict):
             raise TypeError(f"a rule returned {type(verdict).__name__}, not a Verdict")
         yield verdict
+
+
+def scheduled_notification(account_id: str, now_ms: int) -> dict[str, Any]:
+    """The invoking event of a scheduled evaluation (spec 7.3)."""
+    return {
+        "awsAccountId": account_id,
+        "notificationCreationTime": iso_ms(now_ms),
+        "messageType": "ScheduledNotification",
+        "recordVersion": "1.0",
+    }
 
 
 KINDS: dict[str, RuleKind] = {AWS: ManagedKind()}
