@@ -83,8 +83,8 @@ def token_for(
     resource: tuple[str, str] | None = None,
     region: str = REGION,
 ) -> str:
-    """The result token the server hands a Lambda rule's invocation (issued by the
-    server's own signer, as its Lambda invoker does)."""
+    """A result token as the server hands a Lambda rule's invocation: issued by the
+    server's own signer (the store's secret), bound to the rule and its trigger."""
     signer = result_tokens(server.app.runtime.database)
     return signer.issue(
         Invocation(

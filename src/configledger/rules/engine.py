@@ -366,26 +366,22 @@ class RulesEngine:
                 for item in env.all_items()
                 if item["resourceType"] != compliance.RESOURCE_COMPLIANCE
             )
+        # What the pass accounts for: results it produced, and resources whose evaluation
+        # failed (their stored results stand until an evaluation succeeds).
         produced: set[tuple[str, str]] = set()
-        deferred = False
         for item in candidates:
             if not rule.account_level and not rule.scope.matches(
                 item["resourceType"], item["resourceId"], item.get("tags") or {}
             ):
                 continue
             keys = self._evaluate(work, rule, item, env)
-            if keys is None:
-                deferred = deferred or work.runs[rule.name].error is None
-                if work.runs[rule.name].error is not None:
-                    produced.add((item["resourceType"], item["resourceId"]))
-                continue
-            produced |= keys
+            produced |= keys if keys is not None else {(item["resourceType"], item["resourceId"])}
         work.runs[rule.name].invoked = True
         with self.database.read() as conn:
             stored = results_store.for_rule(conn, work.account_id, work.region, rule.name)
         for key, result in stored.items():
             old.setdefault((rule.name, key[0], key[1]), result)
-            if deferred or key in produced or result.compliance == NOT_APPLICABLE:
+            if key in produced or result.compliance == NOT_APPLICABLE:
                 continue
             if (rule.name, key[0], key[1]) not in work.new:
                 work.not_applicable(rule.name, key, work.now_ms)
