@@ -15,7 +15,10 @@ from tests.rules.helpers import CUSTOM, put_custom
 OPEN = {"ipPermissions": [{"ipProtocol": "-1", "ipv4Ranges": [{"cidrIp": "0.0.0.0/0"}]}]}
 
 
-def test_rules_list_and_compliance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rules_list_and_compliance(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: no cell is cut short
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["rules", "list", "--db", url]) == 0
     assert "No config rules" in capsys.readouterr().out
