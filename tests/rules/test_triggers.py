@@ -78,7 +78,7 @@ def test_change_trigger_follows_the_scope_of_types(clocked: Clocked) -> None:
     assert "LastSuccessfulEvaluationTime" in status and "LastErrorCode" not in status
 
 
-def test_tag_scope_and_event_left_scope(clocked: Clocked) -> None:
+def test_a_managed_rule_scoped_by_tag_keeps_its_resource_types(clocked: Clocked) -> None:
     config, _, _, _ = clocked
     record_only(config, "AWS::SNS::Topic")
     put_custom(config, "prod-1", OPEN, Tags={"env": "prod"})
