@@ -210,3 +210,26 @@ class ResourceNotFoundException(ClientError):
 
 class TooManyTagsException(ClientError):
     code = "TooManyTagsException"
+
+
+# -- rules and evaluations --------------------------------------------------------------
+
+
+class NoSuchConfigRuleException(ClientError):
+    code = "NoSuchConfigRuleException"
+
+
+class MaxNumberOfConfigRulesExceededException(ClientError):
+    code = "MaxNumberOfConfigRulesExceededException"
+
+
+class ResourceInUseException(ClientError):
+    code = "ResourceInUseException"
+
+
+class InvalidResultTokenException(ClientError):
+    code = "InvalidResultTokenException"
+
+
+class LimitExceededException(ClientError):
+    code = "LimitExceededException"

@@ -49,6 +49,10 @@ class Settings:
     # queue fed by EventBridge ("AWS API Call via CloudTrail") to read changes from.
     cloudtrail_poll_interval: int = 60
     event_queue_url: str | None = None
+    # AWS's quota of config rules per account and region.
+    max_config_rules: int = 1000
+    # Seconds a PutEvaluations result token stays valid after the rule was invoked.
+    result_token_ttl: int = 6 * 3600
 
 
 _ENV_PREFIX = "CONFIGLEDGER_"

@@ -11,7 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from configledger import __version__
+from configledger.cli import compliance as compliance_cli
 from configledger.cli import record
+from configledger.cli import rules as rules_cli
 from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
 
 
@@ -55,12 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--source", choices=["sandbox", "aws"], help="where the recorder looks")
     record.add_parser(commands)
+    rules_cli.add_parser(commands)
+    compliance_cli.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command not in ("serve", "record"):
+    if args.command not in ("serve", "record", "rules", "compliance"):
         _parser().print_help()
         return 2
     overrides = {
@@ -80,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(overrides, config_file=args.config)
     if args.command == "record":
         return record.run(settings, args)
+    if args.command == "rules":
+        return rules_cli.run(settings, args)
+    if args.command == "compliance":
+        return compliance_cli.run(settings, args)
     from configledger.server import serve  # imported late: `--version` stays instant
 
     serve(settings)

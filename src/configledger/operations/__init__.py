@@ -1,6 +1,15 @@
 """API operations, one module per area; importing this package registers them all."""
 
-from configledger.operations import delivery, recorder, resources, retention, tags
+from configledger.operations import (
+    compliance,
+    delivery,
+    recorder,
+    resources,
+    retention,
+    rules,
+    tags,
+)
 from configledger.operations.registry import OPERATIONS
 
 __all__ = ["OPERATIONS", "delivery", "recorder", "resources", "retention", "tags"]
+__all__ += ["compliance", "rules"]

@@ -230,6 +230,50 @@ server_state = Table(
 # -- Rules: config rules, evaluation results, evaluation status ---------------------------
 # (tables of the rules service; migration 0004)
 
+config_rules = Table(
+    "config_rules",
+    metadata,
+    *_partition(),
+    Column("name", String(128), primary_key=True),
+    Column("rule_id", String(64), nullable=False, unique=True),
+    Column("arn", String(256), nullable=False),
+    Column("owner", String(32), nullable=False),
+    # The ConfigRule as the API echoes it (JSON), without its state.
+    Column("document", Text, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    # Periodic rules: when the next scheduled evaluation is due (None: not periodic).
+    Column("next_periodic_ms", BigInteger),
+    # The last StartConfigRulesEvaluation that named the rule (AWS allows one a minute).
+    Column("last_manual_ms", BigInteger),
+    # ConfigRuleEvaluationStatus (spec 7.6).
+    Column("last_success_invocation_ms", BigInteger),
+    Column("last_failed_invocation_ms", BigInteger),
+    Column("last_success_evaluation_ms", BigInteger),
+    Column("last_failed_evaluation_ms", BigInteger),
+    Column("last_error_code", String(256)),
+    Column("last_error_message", Text),
+    Column("first_evaluation_started", Boolean, nullable=False, default=False),
+    Index("ix_config_rules_next_periodic", "next_periodic_ms"),
+)
+
+# The current result of each (rule, resource): the newest by ordering time (spec 7.4).
+evaluation_results = Table(
+    "evaluation_results",
+    metadata,
+    *_partition(),
+    Column("rule_name", String(128), primary_key=True),
+    Column("resource_type", String(256), primary_key=True),
+    Column("resource_id", String(768), primary_key=True),
+    Column("compliance", String(32), nullable=False),
+    Column("annotation", String(256)),
+    Column("ordering_ms", BigInteger, nullable=False),
+    Column("recorded_ms", BigInteger, nullable=False),
+    Column("invoked_ms", BigInteger, nullable=False),
+    Column("result_token", Text),
+    Index("ix_evaluation_results_resource", "account_id", "region", "resource_type", "resource_id"),
+)
+
 
 # -- Advanced query, stored queries, aggregators and authorizations -----------------------
 # (tables of the query and aggregation services; migration 0005)

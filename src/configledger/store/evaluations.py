@@ -1,0 +1,273 @@
+"""Evaluation results: the current result of each (rule, resource), and the roll-ups the
+compliance queries read (spec 7.5), computed by the database on read.
+
+Writes are one upsert statement per batch whatever its size (a full evaluation of ten
+rules over twenty thousand resources is two hundred thousand rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, or_, select, tuple_
+
+from configledger.store.schema import evaluation_results
+
+COMPLIANT = "COMPLIANT"
+NON_COMPLIANT = "NON_COMPLIANT"
+NOT_APPLICABLE = "NOT_APPLICABLE"
+
+_COLUMNS = (
+    "account_id",
+    "region",
+    "rule_name",
+    "resource_type",
+    "resource_id",
+    "compliance",
+    "annotation",
+    "ordering_ms",
+    "recorded_ms",
+    "invoked_ms",
+    "result_token",
+)
+_UPDATED = _COLUMNS[5:]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    rule_name: str
+    resource_type: str
+    resource_id: str
+    compliance: str
+    annotation: str | None
+    ordering_ms: int
+    recorded_ms: int
+    invoked_ms: int
+    result_token: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.resource_type, self.resource_id)
+
+
+def _result(row: object) -> Result:
+    return Result(
+        rule_name=row.rule_name,  # type: ignore[attr-defined]
+        resource_type=row.resource_type,  # type: ignore[attr-defined]
+        resource_id=row.resource_id,  # type: ignore[attr-defined]
+        compliance=row.compliance,  # type: ignore[attr-defined]
+        annotation=row.annotation,  # type: ignore[attr-defined]
+        ordering_ms=row.ordering_ms,  # type: ignore[attr-defined]
+        recorded_ms=row.recorded_ms,  # type: ignore[attr-defined]
+        invoked_ms=row.invoked_ms,  # type: ignore[attr-defined]
+        result_token=row.result_token,  # type: ignore[attr-defined]
+    )
+
+
+def _partition(account_id: str, region: str) -> list[ColumnElement[bool]]:
+    c = evaluation_results.c
+    return [c.account_id == account_id, c.region == region]
+
+
+def for_rule(
+    conn: Connection, account_id: str, region: str, rule_name: str
+) -> dict[tuple[str, str], Result]:
+    c = evaluation_results.c
+    query = select(evaluation_results).where(
+        *_partition(account_id, region), c.rule_name == rule_name
+    )
+    return {(r.resource_type, r.resource_id): _result(r) for r in conn.execute(query)}
+
+
+def for_resources(
+    conn: Connection, account_id: str, region: str, keys: Iterable[tuple[str, str]]
+) -> list[Result]:
+    """Every rule's result for each of the resources."""
+    wanted = list(dict.fromkeys(keys))
+    out: list[Result] = []
+    c = evaluation_results.c
+    if len(wanted) > 2_000:  # one scan of the partition beats thousands of lookups
+        chosen = set(wanted)
+        query = select(evaluation_results).where(*_partition(account_id, region))
+        rows = conn.execute(query)
+        return [_result(r) for r in rows if (r.resource_type, r.resource_id) in chosen]
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(evaluation_results).where(
+            *_partition(account_id, region), tuple_(c.resource_type, c.resource_id).in_(chunk)
+        )
+        out.extend(_result(r) for r in conn.execute(query))
+    return out
+
+
+def upsert(conn: Connection, account_id: str, region: str, results: Sequence[Result]) -> None:
+    """Write each result over the one stored for its (rule, resource), in one statement."""
+    if not results:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {evaluation_results.name} ({', '.join(_COLUMNS)}) "
+        f"VALUES ({', '.join(mark for _ in _COLUMNS)}) "
+        "ON CONFLICT (account_id, region, rule_name, resource_type, resource_id) DO UPDATE SET "
+        + ", ".join(f"{name} = excluded.{name}" for name in _UPDATED)
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            (
+                account_id,
+                region,
+                r.rule_name,
+                r.resource_type,
+                r.resource_id,
+                r.compliance,
+                r.annotation,
+                r.ordering_ms,
+                r.recorded_ms,
+                r.invoked_ms,
+                r.result_token,
+            )
+            for r in results
+        ],
+    )
+
+
+def delete_for_rule(
+    conn: Connection, account_id: str, region: str, rule_name: str
+) -> list[tuple[str, str]]:
+    """Drop a rule's results; the resources they were about."""
+    c = evaluation_results.c
+    where = [*_partition(account_id, region), c.rule_name == rule_name]
+    keys = [
+        (row[0], row[1])
+        for row in conn.execute(select(c.resource_type, c.resource_id).where(*where))
+    ]
+    conn.execute(delete(evaluation_results).where(*where))
+    return keys
+
+
+def rule_page(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    rule_name: str,
+    compliance: Sequence[str],
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[Result]:
+    c = evaluation_results.c
+    query = select(evaluation_results).where(
+        *_partition(account_id, region), c.rule_name == rule_name, c.compliance.in_(compliance)
+    )
+    if after is not None:
+        query = query.where(tuple_(c.resource_type, c.resource_id) > tuple_(*after))
+    query = query.order_by(c.resource_type, c.resource_id).limit(limit)
+    return [_result(r) for r in conn.execute(query)]
+
+
+def resource_results(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    resource_type: str,
+    resource_id: str,
+    compliance: Sequence[str],
+) -> list[Result]:
+    c = evaluation_results.c
+    query = (
+        select(evaluation_results)
+        .where(
+            *_partition(account_id, region),
+            c.resource_type == resource_type,
+            c.resource_id == resource_id,
+            c.compliance.in_(compliance),
+        )
+        .order_by(c.rule_name)
+    )
+    return [_result(r) for r in conn.execute(query)]
+
+
+def _counts() -> tuple[Any, Any]:
+    c = evaluation_results.c
+    non = func.sum(case((c.compliance == NON_COMPLIANT, 1), else_=0))
+    ok = func.sum(case((c.compliance == COMPLIANT, 1), else_=0))
+    return non, ok
+
+
+def rule_counts(conn: Connection, account_id: str, region: str) -> dict[str, tuple[int, int]]:
+    """Per rule: (non-compliant resources, compliant resources)."""
+    c = evaluation_results.c
+    non, ok = _counts()
+    query = (
+        select(c.rule_name, non, ok).where(*_partition(account_id, region)).group_by(c.rule_name)
+    )
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in conn.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCounts:
+    resource_type: str
+    resource_id: str
+    non_compliant: int  # rules it fails
+    compliant: int  # rules it passes
+
+
+def resource_page(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    *,
+    resource_type: str | None,
+    resource_id: str | None,
+    wanted: Sequence[str],
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[ResourceCounts]:
+    """Resources with an applicable result, with their counts, filtered by their
+    rolled-up compliance (``wanted``: COMPLIANT / NON_COMPLIANT), in key order."""
+    c = evaluation_results.c
+    non, ok = _counts()
+    query = select(c.resource_type, c.resource_id, non, ok).where(*_partition(account_id, region))
+    if resource_type is not None:
+        query = query.where(c.resource_type == resource_type)
+    if resource_id is not None:
+        query = query.where(c.resource_id == resource_id)
+    if after is not None:
+        query = query.where(tuple_(c.resource_type, c.resource_id) > tuple_(*after))
+    query = query.group_by(c.resource_type, c.resource_id)
+    conditions: list[ColumnElement[bool]] = []
+    if NON_COMPLIANT in wanted:
+        conditions.append(non > 0)
+    if COMPLIANT in wanted:
+        conditions.append(and_(non == 0, ok > 0))
+    if not conditions:
+        return []
+    query = query.having(or_(*conditions)).order_by(c.resource_type, c.resource_id).limit(limit)
+    return [
+        ResourceCounts(row[0], row[1], int(row[2] or 0), int(row[3] or 0))
+        for row in conn.execute(query)
+    ]
+
+
+def type_counts(
+    conn: Connection, account_id: str, region: str, resource_types: Sequence[str] | None
+) -> dict[str, tuple[int, int]]:
+    """Per resource type: (non-compliant resources, compliant resources)."""
+    c = evaluation_results.c
+    non, ok = _counts()
+    per_resource = (
+        select(c.resource_type.label("t"), non.label("n"), ok.label("k"))
+        .where(*_partition(account_id, region))
+        .group_by(c.resource_type, c.resource_id)
+    )
+    if resource_types:
+        per_resource = per_resource.where(c.resource_type.in_(list(resource_types)))
+    sub = per_resource.subquery()
+    query = select(
+        sub.c.t,
+        func.sum(case((sub.c.n > 0, 1), else_=0)),
+        func.sum(case((and_(sub.c.n == 0, sub.c.k > 0), 1), else_=0)),
+    ).group_by(sub.c.t)
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in conn.execute(query)}
