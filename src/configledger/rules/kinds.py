@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from configledger.rules.definition import AWS, RuleDefinition
+from configledger.rules import lambda_rules as _lambda_rules
+from configledger.rules import policy_rules as _policy_rules
+from configledger.rules.definition import AWS, CUSTOM_LAMBDA, CUSTOM_POLICY, RuleDefinition
 from configledger.rules.types import Environment, RuleInput, Verdict
 
 
@@ -47,3 +49,5 @@ def _verdicts(answer: Iterable[Verdict]) -> Iterable[Verdict]:
 
 
 KINDS: dict[str, RuleKind] = {AWS: ManagedKind()}
+KINDS[CUSTOM_POLICY] = _policy_rules.PolicyKind()
+KINDS[CUSTOM_LAMBDA] = _lambda_rules.LambdaKind()

@@ -1,0 +1,225 @@
+"""Invoking a Lambda rule's function: in a local Python process (sandbox) or on AWS.
+
+Sandbox: the function's configuration and code come through boto3 like any client's
+(``lambda get_function``; the package downloaded from ``Code.Location`` over HTTP and
+unpacked once per CodeSha256). Each invocation runs ``lambda_runner.py`` in a fresh
+interpreter with the function's environment variables, Lambda's reserved variables,
+the account's sandbox credentials and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_CONFIG_SERVICE
+pointing back at this server, so the function's ``put_evaluations`` lands here. The
+function's Timeout bounds the handler; a process that outlives it by a grace period is
+killed.
+
+AWS (``source = "aws"``): the real function, invoked asynchronously (InvocationType
+Event), exactly as AWS Config does; its PutEvaluations reaches whatever endpoint the
+function is configured for.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from configledger.api.auth import CredentialStore
+from configledger.recorder.sessions import Sessions
+from configledger.settings import Settings
+
+RUNNER = str(Path(__file__).with_name("lambda_runner.py"))
+# Seconds a runner may outlive the function's Timeout (interpreter start, boto3 import).
+START_GRACE = 20.0
+NOT_REPORTED = "NoEvaluationsReported"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one invocation went: ``error`` is (code, message) when it failed."""
+
+    error: tuple[str, str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def function_partition(arn: str, account_id: str, region: str) -> tuple[str, str]:
+    """The account and region a function ARN names (the rule's own for a bare name)."""
+    parts = arn.split(":")
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "lambda":
+        return parts[4] or account_id, parts[3] or region
+    return account_id, region
+
+
+def self_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    return f"http://{host}:{settings.port}"
+
+
+class CodeCache:
+    """Deployment packages unpacked once per CodeSha256, under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+
+    def directory(self, sha256_b64: str, location: str) -> Path:
+        name = base64.urlsafe_b64decode(sha256_b64 + "=" * (-len(sha256_b64) % 4)).hex()
+        target = self.root / name
+        if target.is_dir():
+            return target
+        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310
+            package = response.read()
+        actual = base64.b64encode(hashlib.sha256(package).digest()).decode()
+        if actual != sha256_b64:
+            raise ValueError(f"the downloaded package's SHA-256 {actual} is not {sha256_b64}")
+        with self._lock:
+            if target.is_dir():
+                return target
+            self.root.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=self.root))
+            with zipfile.ZipFile(io.BytesIO(package)) as archive:
+                archive.extractall(staging)
+            os.replace(staging, target)
+        return target
+
+
+class Invoker:
+    def __init__(self, settings: Settings, sessions: Sessions, credentials: CredentialStore):
+        self.settings = settings
+        self.sessions = sessions
+        self.credentials = credentials
+        root = settings.lambda_code_dir or os.path.join(
+            tempfile.gettempdir(), "configledger-lambda-code"
+        )
+        self.cache = CodeCache(Path(root))
+
+    def invoke(self, function_arn: str, account_id: str, region: str, event: dict[str, Any]) -> Outcome:
+        fn_account, fn_region = function_partition(function_arn, account_id, region)
+        client = self.sessions.client("lambda", fn_account, fn_region)
+        payload = json.dumps(event)
+        if self.sessions.source == "aws":
+            try:
+                client.invoke(FunctionName=function_arn, InvocationType="Event", Payload=payload)
+            except ClientError as exc:
+                return _client_error(exc)
+            except BotoCoreError as exc:
+                return Outcome(("ServiceUnavailable", str(exc)))
+            return Outcome()
+        try:
+            found = client.get_function(FunctionName=function_arn)
+        except ClientError as exc:
+            return _client_error(exc)
+        configuration = found["Configuration"]
+        runtime = str(configuration.get("Runtime") or "")
+        if not runtime.startswith("python"):
+            return Outcome(
+                ("Runtime.InvalidRuntime", f"The runtime {runtime or 'of an image'} is not run "
+                 "locally; only Python functions are")
+            )  # fmt: skip
+        try:
+            code_dir = self.cache.directory(configuration["CodeSha256"], found["Code"]["Location"])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            return Outcome(("CodeFetchFailed", f"Could not fetch the function's code: {exc}"))
+        return self._run(configuration, code_dir, account_id, region, payload, event)
+
+    def _environment(
+        self, configuration: dict[str, Any], account_id: str, region: str
+    ) -> dict[str, str]:
+        if self.settings.sandbox_credentials:
+            key, secret = account_id, "test"
+        else:
+            internal = self.credentials.internal(account_id)
+            key, secret = internal.access_key_id, internal.secret_access_key
+        url = self_url(self.settings)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "TZ": ":UTC",
+        }
+        env.update((configuration.get("Environment") or {}).get("Variables") or {})
+        name = configuration["FunctionName"]
+        env.update(
+            {
+                "AWS_ACCESS_KEY_ID": key,
+                "AWS_SECRET_ACCESS_KEY": secret,
+                "AWS_REGION": region,
+                "AWS_DEFAULT_REGION": region,
+                "AWS_ENDPOINT_URL": url,
+                "AWS_ENDPOINT_URL_CONFIG_SERVICE": url,
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{configuration.get('Runtime', 'python')}",
+                "AWS_LAMBDA_FUNCTION_NAME": name,
+                "AWS_LAMBDA_FUNCTION_VERSION": str(configuration.get("Version") or "$LATEST"),
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(configuration.get("MemorySize", 128)),
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": "configledger",
+                "CONFIGLEDGER_FUNCTION_ARN": str(configuration.get("FunctionArn", "")),
+                "CONFIGLEDGER_FUNCTION_TIMEOUT": str(configuration.get("Timeout", 3)),
+            }
+        )
+        return env
+
+    def _run(
+        self,
+        configuration: dict[str, Any],
+        code_dir: Path,
+        account_id: str,
+        region: str,
+        payload: str,
+        event: dict[str, Any],
+    ) -> Outcome:
+        timeout = float(configuration.get("Timeout", 3))
+        handler = str(configuration.get("Handler") or "lambda_function.lambda_handler")
+        env = self._environment(configuration, account_id, region)
+        env["LAMBDA_TASK_ROOT"] = str(code_dir)
+        workdir = Path(tempfile.mkdtemp(prefix="configledger-invoke-"))
+        outcome_path = workdir / "outcome.json"
+        try:
+            try:
+                done = subprocess.run(
+                    [sys.executable, "-I", RUNNER, str(code_dir), handler, str(outcome_path)],
+                    input=payload.encode(),
+                    env=env,
+                    cwd=workdir,
+                    capture_output=True,
+                    timeout=timeout + START_GRACE,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                return Outcome(
+                    ("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds")
+                )
+            if not outcome_path.exists():
+                tail = done.stderr.decode(errors="replace").strip()[-500:]
+                return Outcome(
+                    ("Runtime.ExitError", f"The runtime exited with status {done.returncode}: "
+                     f"{tail}")
+                )  # fmt: skip
+            result = json.loads(outcome_path.read_text())
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        if not result.get("ok"):
+            return Outcome((str(result["errorType"]), str(result["errorMessage"])))
+        if not result.get("reported"):
+            return Outcome(
+                (NOT_REPORTED, "The function returned without calling PutEvaluations with the "
+                 f"result token of its invocation (rule {event.get('configRuleName')})")
+            )  # fmt: skip
+        return Outcome()
+
+
+def _client_error(exc: ClientError) -> Outcome:
+    error = exc.response.get("Error", {})
+    return Outcome((str(error.get("Code", "Unknown")), str(error.get("Message", ""))))
