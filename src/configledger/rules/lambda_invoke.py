@@ -80,7 +80,7 @@ class CodeCache:
         target = self.root / name
         if target.is_dir():
             return target
-        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(location, timeout=60) as response:
             package = response.read()
         actual = base64.b64encode(hashlib.sha256(package).digest()).decode()
         if actual != sha256_b64:
@@ -106,7 +106,9 @@ class Invoker:
         )
         self.cache = CodeCache(Path(root))
 
-    def invoke(self, function_arn: str, account_id: str, region: str, event: dict[str, Any]) -> Outcome:
+    def invoke(
+        self, function_arn: str, account_id: str, region: str, event: dict[str, Any]
+    ) -> Outcome:
         fn_account, fn_region = function_partition(function_arn, account_id, region)
         client = self.sessions.client("lambda", fn_account, fn_region)
         payload = json.dumps(event)
@@ -198,9 +200,7 @@ class Invoker:
                     check=False,
                 )
             except subprocess.TimeoutExpired:
-                return Outcome(
-                    ("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds")
-                )
+                return Outcome(("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds"))
             if not outcome_path.exists():
                 tail = done.stderr.decode(errors="replace").strip()[-500:]
                 return Outcome(

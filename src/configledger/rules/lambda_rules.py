@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -228,9 +228,10 @@ class LambdaRulesWorker:
                         rules[(account_id, region, rule.rule_id)] = rule
         jobs: list[Job] = []
         for event in events:
-            rule = rules.get((event.account_id, event.region, event.payload.get("ruleId", "")))
-            if rule is None:
+            found = rules.get((event.account_id, event.region, event.payload.get("ruleId", "")))
+            if found is None:
                 continue  # not a Lambda rule, or deleted since
+            rule = found
             if event.topic == INVOCATION_REQUESTED:
                 jobs.append(
                     Job(event.account_id, event.region, rule, CHANGE, event.payload["item"],

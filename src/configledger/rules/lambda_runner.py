@@ -65,7 +65,7 @@ def _watch_put_evaluations(token: str) -> None:
             _state["reported"] = True
         return answer
 
-    BaseClient._make_api_call = observed  # type: ignore[method-assign]
+    BaseClient._make_api_call = observed
 
 
 def main(argv: list[str]) -> int:
@@ -94,8 +94,10 @@ def main(argv: list[str]) -> int:
         module = importlib.import_module(module_name.replace("/", "."))
         handler = getattr(module, function_name)
     except Exception as exc:  # Lambda's Runtime.ImportModuleError / HandlerNotFound
-        kind = "Runtime.HandlerNotFound" if isinstance(exc, AttributeError) else (
-            "Runtime.ImportModuleError"
+        kind = (
+            "Runtime.HandlerNotFound"
+            if isinstance(exc, AttributeError)
+            else ("Runtime.ImportModuleError")
         )
         _write(outcome_path, {"ok": False, "errorType": kind, "errorMessage": str(exc)})
         return 2

@@ -36,7 +36,9 @@ def locate(request: Incoming, account_id: str, region: str, reply: Reply) -> Rep
     except orjson.JSONDecodeError:
         return reply
     code = body.get("Code") if isinstance(body, dict) else None
-    location = code.get("Location") if isinstance(code, dict) else None
+    if not isinstance(code, dict):
+        return reply
+    location = code.get("Location")
     if not isinstance(location, str) or not _PLACEHOLDER.match(location):
         return reply
     configuration = body.get("Configuration") or {}
@@ -75,5 +77,7 @@ def serve(request: Incoming) -> Reply:
 
 
 def _missing(request_id: str) -> Reply:
-    body = b"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"
+    body = (
+        b"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"
+    )
     return Reply(404, body, request_id, [("content-type", "application/xml")])

@@ -9,7 +9,7 @@ import zipfile
 
 # Compliant when the item's configuration has the parameter ``key`` equal to ``want``;
 # periodic events report on the account. Reads oversized events the documented way.
-PLAIN = '''
+PLAIN = """
 import json
 import boto3
 
@@ -55,33 +55,33 @@ def lambda_handler(event, context):
             "OrderingTimestamp": item["configurationItemCaptureTime"],
         }
     config.put_evaluations(Evaluations=[evaluation], ResultToken=event["resultToken"])
-'''
+"""
 
-RAISES = '''
+RAISES = """
 def lambda_handler(event, context):
     raise ValueError("the rule is broken")
-'''
+"""
 
-SLEEPS = '''
+SLEEPS = """
 import time
 
 
 def lambda_handler(event, context):
     time.sleep(30)
-'''
+"""
 
-SILENT = '''
+SILENT = """
 import json
 
 
 def lambda_handler(event, context):
     json.loads(event["invokingEvent"])
     return "nothing to report"
-'''
+"""
 
 # The shape of the RDK's generated rule_code.py: the handler validates parameters,
 # checks applicability, evaluates, and sends the evaluations in batches of 100.
-RDK_STYLE = '''
+RDK_STYLE = """
 import datetime
 import json
 import os
@@ -169,7 +169,7 @@ def check_defined(reference, reference_name):
     if not reference:
         raise Exception("Error: " + reference_name + " is not defined")
     return reference
-'''
+"""
 
 
 def package(source: str, module: str = "rule") -> bytes:

@@ -99,9 +99,9 @@ def results(config: Any, rule: str) -> dict[str, tuple[str, str | None]]:
 
 
 def status(config: Any, rule: str) -> dict[str, Any]:
-    found: dict[str, Any] = config.describe_config_rule_evaluation_status(
-        ConfigRuleNames=[rule]
-    )["ConfigRulesEvaluationStatus"][0]
+    found: dict[str, Any] = config.describe_config_rule_evaluation_status(ConfigRuleNames=[rule])[
+        "ConfigRulesEvaluationStatus"
+    ][0]
     return found
 
 

@@ -20,7 +20,7 @@ rule ec2LeastPrivilegeSecurityGroups when resourceType == 'AWS::EC2::SecurityGro
     configuration.ipPermissions[ some ipv4Ranges[*].cidrIp == "0.0.0.0/0" or
                                  some ipv6Ranges[*].cidrIpv6 == "::/0" ] empty << IP Range overly permissive >>
 }
-"""
+"""  # noqa: E501
 
 EBS = """
 let volumestatus = 'available'
@@ -61,9 +61,11 @@ def test_security_group_open_to_the_world_flips(server: LiveServer) -> None:
                         "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )  # fmt: skip
     found = wait_for(
-        lambda: (got := results(recorded.config, "sg-open").get(group))
-        and got[0] == "NON_COMPLIANT"
-        and got
+        lambda: (
+            (got := results(recorded.config, "sg-open").get(group))
+            and got[0] == "NON_COMPLIANT"
+            and got
+        )
     )
     assert found == ("NON_COMPLIANT", "IP Range overly permissive")
     ec2.revoke_security_group_ingress(
@@ -81,9 +83,7 @@ def test_ebs_volume_policy(server: LiveServer) -> None:
                              Encrypted=True)["VolumeId"]  # fmt: skip
     bad = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8, VolumeType="gp2")["VolumeId"]
     guard_rule(recorded.config, "ebs", EBS, VOLUME)
-    found = wait_for(
-        lambda: {good, bad} <= set(got := results(recorded.config, "ebs")) and got
-    )
+    found = wait_for(lambda: {good, bad} <= set(got := results(recorded.config, "ebs")) and got)
     assert found[good] == ("COMPLIANT", None)
     assert found[bad][0] == "NON_COMPLIANT"
     assert found[bad][1] is not None and "configuration" in found[bad][1]
