@@ -2,12 +2,15 @@
 
 Sandbox: the function's configuration and code come through boto3 like any client's
 (``lambda get_function``; the package downloaded from ``Code.Location`` over HTTP and
-unpacked once per CodeSha256). Each invocation runs ``lambda_runner.py`` in a fresh
+unpacked once per CodeSha256). The handler runs in ``lambda_runner.py``, a separate
 interpreter with the function's environment variables, Lambda's reserved variables,
 the account's sandbox credentials and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_CONFIG_SERVICE
-pointing back at this server, so the function's ``put_evaluations`` lands here. The
-function's Timeout bounds the handler; a process that outlives it by a grace period is
-killed.
+pointing back at this server, so the function's ``put_evaluations`` lands here. Like
+Lambda's execution environments, a process stays warm after an invocation and takes the
+next one of the same code and configuration (its module state and clients persist, as
+on Lambda); one that timed out, crashed or failed to import its handler is replaced.
+The runner enforces the function's Timeout; a process that outlives it by a grace
+period (interpreter start, imports) is killed.
 
 AWS (``source = "aws"``): the real function, invoked asynchronously (InvocationType
 Event), exactly as AWS Config does; its PutEvaluations reaches whatever endpoint the
@@ -17,15 +20,18 @@ function is configured for.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -105,6 +111,7 @@ class Invoker:
             tempfile.gettempdir(), "configledger-lambda-code"
         )
         self.cache = CodeCache(Path(root))
+        self.pool = WarmPool(max(2, settings.lambda_concurrency * 2))
 
     def invoke(
         self, function_arn: str, account_id: str, region: str, event: dict[str, Any]
@@ -186,30 +193,23 @@ class Invoker:
         handler = str(configuration.get("Handler") or "lambda_function.lambda_handler")
         env = self._environment(configuration, account_id, region)
         env["LAMBDA_TASK_ROOT"] = str(code_dir)
-        workdir = Path(tempfile.mkdtemp(prefix="configledger-invoke-"))
-        outcome_path = workdir / "outcome.json"
-        try:
-            try:
-                done = subprocess.run(
-                    [sys.executable, "-I", RUNNER, str(code_dir), handler, str(outcome_path)],
-                    input=payload.encode(),
-                    env=env,
-                    cwd=workdir,
-                    capture_output=True,
-                    timeout=timeout + START_GRACE,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
+        key = (str(code_dir), handler, tuple(sorted(env.items())))
+        process = self.pool.take(key) or WarmProcess(
+            [sys.executable, "-I", RUNNER, str(code_dir), handler], env
+        )
+        result = process.invoke(payload, timeout + START_GRACE)
+        if result is None:
+            process.kill()
+            if process.timed_out:
                 return Outcome(("Sandbox.Timedout", f"Task timed out after {timeout:.2f} seconds"))
-            if not outcome_path.exists():
-                tail = done.stderr.decode(errors="replace").strip()[-500:]
-                return Outcome(
-                    ("Runtime.ExitError", f"The runtime exited with status {done.returncode}: "
-                     f"{tail}")
-                )  # fmt: skip
-            result = json.loads(outcome_path.read_text())
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            return Outcome(
+                ("Runtime.ExitError", f"The runtime exited with status {process.returncode}: "
+                 f"{process.log_tail()}")
+            )  # fmt: skip
+        if process.alive:
+            self.pool.give(key, process)
+        else:
+            process.kill()
         if not result.get("ok"):
             return Outcome((str(result["errorType"]), str(result["errorMessage"])))
         if not result.get("reported"):
@@ -218,6 +218,127 @@ class Invoker:
                  f"result token of its invocation (rule {event.get('configRuleName')})")
             )  # fmt: skip
         return Outcome()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class WarmProcess:
+    """One running ``lambda_runner.py``: events in on stdin, outcomes out on a pipe of
+    their own (the handler's prints go to a log file, never into the protocol)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.workdir = Path(tempfile.mkdtemp(prefix="configledger-lambda-"))
+        self._log = (self.workdir / "log").open("wb")
+        read_end, write_end = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [*argv, str(write_end)],
+                stdin=subprocess.PIPE,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self.workdir,
+                pass_fds=(write_end,),
+            )
+        finally:
+            os.close(write_end)
+        self._read_end = read_end
+        self._buffer = b""
+        self.timed_out = False
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.poll()
+
+    def invoke(self, payload: str, limit_s: float) -> dict[str, Any] | None:
+        """The outcome of one event, or None if the process died or outlived ``limit_s``."""
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(payload.encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            return None
+        deadline = time.monotonic() + limit_s
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.timed_out = True
+                return None
+            ready, _, _ = select.select([self._read_end], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self._read_end, 65536)
+            if not chunk:
+                self.proc.wait(timeout=5)
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        if not self.alive:
+            self.proc.wait(timeout=5)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def log_tail(self) -> str:
+        self._log.flush()
+        try:
+            text = (self.workdir / "log").read_bytes().decode(errors="replace")
+        except OSError:
+            return ""
+        return text.strip()[-500:]
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+        for handle in (self.proc.stdin,):
+            if handle is not None:
+                with contextlib.suppress(OSError):
+                    handle.close()
+        with contextlib.suppress(OSError):
+            os.close(self._read_end)
+        self._log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class WarmPool:
+    """Idle warm processes by (code, handler, environment), the oldest evicted first."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._idle: list[tuple[Any, WarmProcess]] = []
+
+    def take(self, key: Any) -> WarmProcess | None:
+        with self._lock:
+            for index, (found, process) in enumerate(self._idle):
+                if found == key:
+                    del self._idle[index]
+                    if process.alive:
+                        return process
+                    process.kill()
+                    return None
+        return None
+
+    def give(self, key: Any, process: WarmProcess) -> None:
+        evicted: list[WarmProcess] = []
+        with self._lock:
+            self._idle.append((key, process))
+            while len(self._idle) > self.limit:
+                evicted.append(self._idle.pop(0)[1])
+        for old in evicted:
+            old.kill()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _, process in idle:
+            process.kill()
 
 
 def _client_error(exc: ClientError) -> Outcome:

@@ -184,6 +184,7 @@ class LambdaRulesWorker:
         if self._thread.is_alive():
             self._thread.join(timeout=60)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.invoker.close()
 
     def notify(self) -> None:
         self._wake.set()
