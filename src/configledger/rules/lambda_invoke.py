@@ -112,6 +112,8 @@ class Invoker:
         )
         self.cache = CodeCache(Path(root))
         self.pool = WarmPool(max(2, settings.lambda_concurrency * 2))
+        self._lock = threading.Lock()
+        self._busy: set[WarmProcess] = set()
 
     def invoke(
         self, function_arn: str, account_id: str, region: str, event: dict[str, Any]
@@ -197,7 +199,13 @@ class Invoker:
         process = self.pool.take(key) or WarmProcess(
             [sys.executable, "-I", RUNNER, str(code_dir), handler], env
         )
-        result = process.invoke(payload, timeout + START_GRACE)
+        with self._lock:
+            self._busy.add(process)
+        try:
+            result = process.invoke(payload, timeout + START_GRACE)
+        finally:
+            with self._lock:
+                self._busy.discard(process)
         if result is None:
             process.kill()
             if process.timed_out:
@@ -220,7 +228,13 @@ class Invoker:
         return Outcome()
 
     def close(self) -> None:
+        """End every runner, idle or busy (a busy one's invocation is left unrecorded
+        by the worker, to run again on the next start)."""
         self.pool.close()
+        with self._lock:
+            busy, self._busy = self._busy, set()
+        for process in busy:
+            process.kill()
 
 
 class WarmProcess:

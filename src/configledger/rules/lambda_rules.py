@@ -179,10 +179,13 @@ class LambdaRulesWorker:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop without waiting for slow functions: the runners are ended and the
+        batch in flight is left unrecorded, so it runs again on the next start."""
         self._stop.set()
         self._wake.set()
+        self.invoker.close()
         if self._thread.is_alive():
-            self._thread.join(timeout=60)
+            self._thread.join(timeout=30)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.invoker.close()
 
@@ -212,6 +215,8 @@ class LambdaRulesWorker:
             return False
         jobs = self._jobs(events)
         outcomes = list(self._pool.map(self._invoke, jobs))
+        if self._stop.is_set():
+            return False  # cut short: the cursor stays, the batch runs again after a restart
         now = self.clock.now_ms()
         with self.database.write() as conn:
             for job, outcome in zip(jobs, outcomes, strict=True):

@@ -177,3 +177,64 @@ def package(source: str, module: str = "rule") -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{module}.py", source)
     return buffer.getvalue()
+
+
+# Reports its environment and how many invocations its process has served: Lambda keeps
+# an execution environment warm, so module state survives from one invocation to the next.
+WARM = """
+import json
+import os
+
+import boto3
+
+CALLS = 0
+
+
+def lambda_handler(event, context):
+    global CALLS
+    CALLS += 1
+    item = json.loads(event["invokingEvent"])["configurationItem"]
+    note = " ".join([
+        os.environ["GREETING"], os.environ["AWS_REGION"], context.function_name,
+        str(0 < context.get_remaining_time_in_millis() <= 30000), str(CALLS),
+    ])
+    boto3.client("config").put_evaluations(
+        Evaluations=[{
+            "ComplianceResourceType": item["resourceType"],
+            "ComplianceResourceId": item["resourceId"],
+            "ComplianceType": "COMPLIANT",
+            "Annotation": note,
+            "OrderingTimestamp": item["configurationItemCaptureTime"],
+        }],
+        ResultToken=event["resultToken"],
+    )
+"""
+
+# The first invocation leaves its pid in MARKER and hangs (the server is killed under it);
+# any later one reports.
+HANGS_ONCE = """
+import json
+import os
+import time
+
+import boto3
+
+
+def lambda_handler(event, context):
+    marker = os.environ["MARKER"]
+    if not os.path.exists(marker):
+        with open(marker, "w") as fh:
+            fh.write(str(os.getpid()))
+        time.sleep(600)
+    item = json.loads(event["invokingEvent"])["configurationItem"]
+    boto3.client("config").put_evaluations(
+        Evaluations=[{
+            "ComplianceResourceType": item["resourceType"],
+            "ComplianceResourceId": item["resourceId"],
+            "ComplianceType": "NON_COMPLIANT",
+            "Annotation": "after the restart",
+            "OrderingTimestamp": item["configurationItemCaptureTime"],
+        }],
+        ResultToken=event["resultToken"],
+    )
+"""
