@@ -19,6 +19,7 @@ from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
 from configledger.recorder.worker import Feed, RecorderWorker
 from configledger.rules.engine import RulesEngine, RulesWorker
+from configledger.rules.lambda_rules import LambdaRulesWorker
 from configledger.settings import Settings
 from configledger.store import state
 from configledger.store.database import open_database
@@ -42,6 +43,11 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
     """Every outbox consumer besides the recorder, one line per service."""
     workers: list[Worker] = []
     workers.append(RulesWorker(RulesEngine(runtime.database, runtime.clock, sessions)))
+    workers.append(
+        LambdaRulesWorker(
+            runtime.database, runtime.clock, sessions, runtime.settings, runtime.credentials
+        )
+    )
     return tuple(workers)
 
 

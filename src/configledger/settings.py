@@ -53,6 +53,12 @@ class Settings:
     max_config_rules: int = 1000
     # Seconds a PutEvaluations result token stays valid after the rule was invoked.
     result_token_ttl: int = 6 * 3600
+    # Lambda rules run locally (sandbox): invocations at once, where packages are
+    # unpacked (a temporary directory when unset), and AWS's 256 KB limit of an invoking
+    # event beyond which the oversized variant is sent.
+    lambda_concurrency: int = 4
+    lambda_code_dir: str | None = None
+    lambda_event_limit: int = 262_144
 
 
 _ENV_PREFIX = "CONFIGLEDGER_"

@@ -43,7 +43,7 @@ from configledger.errors import (
     UnknownOperationException,
 )
 from configledger.operations import OPERATIONS
-from configledger.sandbox import audit, lookup
+from configledger.sandbox import audit, lambda_code, lookup
 from configledger.sandbox.gateway import SandboxGateway
 from configledger.sandbox.moto_app import RESET_PATH
 from configledger.sandbox.wire import Reply
@@ -169,6 +169,8 @@ class ConfigApi:
             if self.sandbox is not None and not target.startswith(model.target_prefix() + "."):
                 if request.path == RESET_PATH and request.method == "POST" and self._resettable:
                     return HttpResponse.from_reply(self.sandbox.reset())
+                if request.path.startswith(lambda_code.PATH):
+                    return HttpResponse.from_reply(lambda_code.serve(request))
                 if not request.path.startswith((OWN_PREFIX, "/moto-api/")):
                     return HttpResponse.from_reply(self.sandbox.handle(request))
             name = _target(request)

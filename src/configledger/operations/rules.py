@@ -19,6 +19,7 @@ from configledger.errors import (
     ResourceInUseException,
     TooManyTagsException,
 )
+from configledger.operations.custom_rules import check_custom_source
 from configledger.operations.registry import Request, Response, operation
 from configledger.operations.tags import missing_key_errors, raise_validation, taggable
 from configledger.rules import compliance
@@ -108,6 +109,7 @@ def put_config_rule(ctx: RequestContext, request: Request) -> Response:
     tags = request.get("Tags") or []
     raise_validation(missing_key_errors(tags))
     document = normalise(given)
+    check_custom_source(ctx, document)
     name, rule_id, arn = (
         given.get("ConfigRuleName"),
         given.get("ConfigRuleId"),

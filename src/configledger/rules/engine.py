@@ -353,7 +353,7 @@ class RulesEngine:
         kind = KINDS.get(rule.owner)
         if kind is None:
             return
-        if kind.scheduled_once:
+        if kind.scheduled_once(rule):
             self._evaluate(work, rule, scheduled_notification(work.account_id, work.now_ms), env)
             return  # such a kind reports stale resources itself
         if rule.account_level:

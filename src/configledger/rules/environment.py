@@ -75,6 +75,7 @@ class StoreEnvironment:
         self.region = region
         self.now: datetime = to_datetime(now_ms)
         self._database = database
+        self.database = database  # Lambda rules queue their invocations in it
         self._sessions = sessions
         self._role_arn = role_arn
         self._by_type: dict[str, list[dict[str, Any]]] = {}

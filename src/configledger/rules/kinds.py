@@ -13,15 +13,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from configledger.clock import iso_ms
-from configledger.rules.definition import AWS, RuleDefinition
+from configledger.rules import lambda_rules as _lambda_rules
+from configledger.rules import policy_rules as _policy_rules
+from configledger.rules.definition import AWS, CUSTOM_LAMBDA, CUSTOM_POLICY, RuleDefinition
 from configledger.rules.types import Environment, RuleInput, Verdict
 
 
 class RuleKind(Protocol):
-    # True for kinds AWS invokes once per scheduled notification (a Lambda function gets
-    # ``scheduled_notification(...)`` as its item and reports on what it likes); False
-    # for kinds that a full pass hands every resource in scope, one at a time.
-    scheduled_once: bool
+    def scheduled_once(self, rule: RuleDefinition) -> bool:
+        """True when a full pass of ``rule`` is one scheduled notification (its kind
+        reports on what it likes, and on stale resources itself); False when the pass
+        hands it every resource in scope, one at a time."""
+        ...
 
     def evaluate(
         self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment
@@ -33,7 +36,8 @@ class RuleKind(Protocol):
 
 
 class ManagedKind:
-    scheduled_once = False
+    def scheduled_once(self, rule: RuleDefinition) -> bool:
+        return False
 
     def evaluate(
         self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment
@@ -65,3 +69,5 @@ def scheduled_notification(account_id: str, now_ms: int) -> dict[str, Any]:
 
 
 KINDS: dict[str, RuleKind] = {AWS: ManagedKind()}
+KINDS[CUSTOM_POLICY] = _policy_rules.PolicyKind()
+KINDS[CUSTOM_LAMBDA] = _lambda_rules.LambdaKind()

@@ -24,7 +24,7 @@ import orjson
 from configledger.api.auth import Caller, CredentialStore, authenticate
 from configledger.clock import Clock
 from configledger.errors import AwsError, InternalFailure, UnknownOperationException
-from configledger.sandbox import decode, presign_v2, services, trail
+from configledger.sandbox import decode, lambda_code, presign_v2, services, trail
 from configledger.sandbox.moto_app import MotoSandbox, WsgiResponse
 from configledger.sandbox.wire import Incoming, Reply, claimed_service, encode_error, json_error
 from configledger.store import cloudtrail
@@ -88,6 +88,7 @@ class SandboxGateway:
             )
             return encode_error(failure, services.protocol_of(request, caller.service), request_id)
         reply = _reply(response, request_id)
+        reply = lambda_code.locate(request, caller.credential.account_id, caller.region, reply)
         if 200 <= response.status < 300:
             try:
                 self._record(
