@@ -152,6 +152,7 @@ def _rule(resource: TemplateResource, check: Check) -> PlannedRule:
     request: dict[str, Any] = {
         k: v for k, v in properties.items() if k not in ("InputParameters", "Compliance")
     }
+    request["ConfigRuleName"] = resource.name
     raw_parameters = properties.get("InputParameters")
     if isinstance(raw_parameters, dict):
         if raw_parameters:

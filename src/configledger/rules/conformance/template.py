@@ -79,6 +79,8 @@ class TemplateResource:
     logical_id: str
     type: str
     properties: dict[str, Any]
+    # A rule's deployed name (its ConfigRuleName with the pack's suffix); None otherwise.
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,7 @@ def parse(text: str, inputs: Mapping[str, str], context: Context) -> PackTemplat
             continue
         where = f"/Resources/{logical_id}/Properties"
         properties = resolver.resolve(resource.get("Properties", {}), where)
-        entry = TemplateResource(logical_id, kind, properties)
+        entry = TemplateResource(logical_id, kind, properties, resolver.rule_names.get(logical_id))
         (rules if kind == CONFIG_RULE else remediations).append(entry)
     if not rules:
         raise TemplateError(f"No {CONFIG_RULE} resource of the template is deployed: every "
