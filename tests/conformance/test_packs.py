@@ -16,7 +16,6 @@ import orjson
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import start_custom_recording
 from tests.conformance.helpers import (
     base_name,
     details,
@@ -27,6 +26,7 @@ from tests.conformance.helpers import (
     summary,
     wait_for,
 )
+from tests.conftest import start_custom_recording
 from tests.rules.helpers import CUSTOM, put_custom
 
 TAGGED = """

@@ -16,8 +16,8 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION, LiveServer, config_client, start_custom_recording
 from tests.conformance.helpers import error_code, pack_rules, status, summary
+from tests.conftest import REGION, LiveServer, config_client, start_custom_recording
 from tests.helpers import row_counts
 
 RULE = """
@@ -79,7 +79,7 @@ BAD_TEMPLATES = {
             "    Condition: nope\n    Type: AWS::Config::ConfigRule",
         ),
         "unresolved condition dependency nope",
-    ),  # fmt: skip
+    ),
     "too many rules": (
         "Resources:"
         + "".join(
@@ -126,7 +126,7 @@ def test_bad_requests_get_awss_errors(server: LiveServer) -> None:
                 ],
             },
             "ConformancePackTemplateValidationException",
-        ),  # fmt: skip
+        ),
     ]
     for extra, code in cases:
         with pytest.raises(ClientError) as caught:
@@ -138,14 +138,21 @@ def test_bad_requests_get_awss_errors(server: LiveServer) -> None:
         )
     assert error_code(caught.value) == "ValidationException"
     assert config.describe_conformance_packs()["ConformancePackDetails"] == []
+    missing = "NoSuchConformancePackException"
     for call, code in [
-        (lambda: config.describe_conformance_packs(ConformancePackNames=["nope"]), "NoSuchConformancePackException"),
-        (lambda: config.get_conformance_pack_compliance_summary(ConformancePackNames=["nope"]), "NoSuchConformancePackException"),
-        (lambda: config.describe_conformance_pack_compliance(ConformancePackName="nope"), "NoSuchConformancePackException"),
-        (lambda: config.get_conformance_pack_compliance_details(ConformancePackName="nope"), "NoSuchConformancePackException"),
-        (lambda: config.describe_conformance_packs(NextToken="forged"), "InvalidNextTokenException"),
+        (lambda: config.describe_conformance_packs(ConformancePackNames=["nope"]), missing),
+        (
+            lambda: config.get_conformance_pack_compliance_summary(ConformancePackNames=["nope"]),
+            missing,
+        ),
+        (lambda: config.describe_conformance_pack_compliance(ConformancePackName="n"), missing),
+        (lambda: config.get_conformance_pack_compliance_details(ConformancePackName="n"), missing),
+        (
+            lambda: config.describe_conformance_packs(NextToken="forged"),
+            "InvalidNextTokenException",
+        ),
         (lambda: unchecked.describe_conformance_packs(Limit=21), "ValidationException"),
-    ]:  # fmt: skip
+    ]:
         with pytest.raises(ClientError) as caught:
             call()
         assert error_code(caught.value) == code
@@ -281,11 +288,12 @@ def test_templates_from_s3_and_ssm(server: LiveServer) -> None:
     )
     assert status(config, "from-s3")["ConformancePackState"] == "CREATE_COMPLETE"
     assert len(pack_rules(config, "from-s3")) == 1
+    invalid = "ConformancePackTemplateValidationException"
     for uri, code, text in [
-        (f"s3://templates-{account}/missing.yaml", "ConformancePackTemplateValidationException", "does not exist"),
-        (f"s3://no-such-bucket-{account}/p.yaml", "ConformancePackTemplateValidationException", "does not exist"),
-        (f"s3://templates-{account}/big.yaml", "ConformancePackTemplateValidationException", "300 KB"),
-    ]:  # fmt: skip
+        (f"s3://templates-{account}/missing.yaml", invalid, "does not exist"),
+        (f"s3://no-such-bucket-{account}/p.yaml", invalid, "does not exist"),
+        (f"s3://templates-{account}/big.yaml", invalid, "300 KB"),
+    ]:
         with pytest.raises(ClientError) as caught:
             config.put_conformance_pack(ConformancePackName="bad-s3", TemplateS3Uri=uri)
         assert error_code(caught.value) == code
