@@ -368,3 +368,21 @@ def test_listing_paging_and_scores(server: LiveServer) -> None:
                 ConformancePackName="pack-03", Filters=filters
             )
         assert error_code(caught.value) == "InvalidParameterValueException"
+
+
+def test_fifty_packs_per_account_and_region(server: LiveServer) -> None:
+    config = config_client(server)
+    start_custom_recording(config)
+    for i in range(50):
+        config.put_conformance_pack(ConformancePackName=f"quota-{i:02d}", TemplateBody=PROCESS)
+    with pytest.raises(ClientError) as caught:
+        config.put_conformance_pack(ConformancePackName="one-too-many", TemplateBody=PROCESS)
+    assert error_code(caught.value) == "MaxNumberOfConformancePacksExceededException"
+    assert "maximum number of conformance packs: 50" in str(caught.value)
+    # Updating a pack that exists is no new pack; after a deletion there is room again.
+    config.put_conformance_pack(ConformancePackName="quota-00", TemplateBody=PROCESS)
+    assert status(config, "quota-00")["ConformancePackState"] == "UPDATE_COMPLETE"
+    config.delete_conformance_pack(ConformancePackName="quota-01")
+    config.put_conformance_pack(ConformancePackName="one-too-many", TemplateBody=PROCESS)
+    assert status(config, "one-too-many")["ConformancePackState"] == "CREATE_COMPLETE"
+    assert len(config.describe_config_rules()["ConfigRules"]) == 25  # the first page of 50
