@@ -80,6 +80,11 @@ BAD_TEMPLATES = {
         ),
         "unresolved condition dependency nope",
     ),
+    "alias": (PROCESS + "  Again: *first\n", "YAML aliases are not allowed"),
+    "deep nesting": (
+        PROCESS + "      Description: " + "[" * 2000 + "]" * 2000 + "\n",
+        "nests too deeply",
+    ),
     "too many rules": (
         "Resources:"
         + "".join(

@@ -245,6 +245,8 @@ def put_conformance_pack(ctx: RequestContext, request: Request) -> Response:
         planned = plan(template, _check)
     except RuleFailed as exc:
         failure = str(exc)
+    except RecursionError:
+        raise _template_error("Template format error: the template nests too deeply") from None
     with ctx.database.write() as conn:
         rule_store.lock_rules(conn, ctx.account_id, ctx.region)
         existing = store.get_pack(conn, ctx.account_id, ctx.region, name)

@@ -29,7 +29,18 @@ _PLAIN = ("Ref", "Condition")
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with CloudFormation's tags, no timestamps, no duplicate keys."""
+    """SafeLoader with CloudFormation's tags, no timestamps, no duplicate keys, and no
+    aliases (CloudFormation refuses them, and a few aliases of aliases would make a
+    small template expand without bound)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases are not allowed in CloudFormation templates",
+                event.start_mark,
+            )  # fmt: skip
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -107,3 +118,5 @@ def load(text: str) -> Any:
         raise TemplateSyntaxError(f"invalid YAML{where}: {problem}") from None
     except yaml.YAMLError as exc:
         raise TemplateSyntaxError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise TemplateSyntaxError("the template nests too deeply") from None

@@ -106,6 +106,13 @@ class Context:
 def parse(text: str, inputs: Mapping[str, str], context: Context) -> PackTemplate:
     """Parse ``text`` and resolve it with the input parameter values ``inputs``."""
     try:
+        return _parse(text, inputs, context)
+    except RecursionError:
+        raise TemplateError("Template format error: the template nests too deeply") from None
+
+
+def _parse(text: str, inputs: Mapping[str, str], context: Context) -> PackTemplate:
+    try:
         document = load(text)
     except TemplateSyntaxError as exc:
         raise TemplateError(f"Template format error: {exc}") from None
