@@ -257,7 +257,7 @@ def test_rules_configledger_does_not_evaluate_deploy_and_are_named(server: LiveS
         "S3_BUCKET_REPLICATION_ENABLED is not implemented)"
     ) in reason
     assert f"acm-tagged-{pack_id} (ConfigLedger does not record AWS::ACM::Certificate)" in reason
-    assert "1 remediation configurations are stored with the pack and not applied" in reason
+    assert "1 remediation configuration is stored with the pack and not applied" in reason
     rules = {r["ConfigRuleName"]: r for r in config.describe_config_rules()["ConfigRules"]}
     assert rules[f"s3-bucket-replication-enabled-{pack_id}"]["Source"] == {
         "Owner": "AWS",

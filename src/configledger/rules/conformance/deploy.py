@@ -110,9 +110,11 @@ class Plan:
                 + "; ".join(f"{r.name} ({r.not_evaluated})" for r in skipped)
             )
         if self.remediations:
+            count = len(self.remediations)
+            what = "configuration is" if count == 1 else "configurations are"
             out.append(
-                f"{len(self.remediations)} remediation configurations are stored with the "
-                "pack and not applied: ConfigLedger does not run a pack's remediations"
+                f"{count} remediation {what} stored with the pack and not applied: "
+                "ConfigLedger does not run a pack's remediations"
             )
         return out
 
