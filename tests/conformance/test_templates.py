@@ -44,7 +44,7 @@ def sandbox(server: LiveServer, account: str, service: str) -> Any:
 
 
 BAD_TEMPLATES = {
-    "unparseable": ("Resources:\n  A: [unclosed", "line 2"),
+    "unparseable": ("Resources:\n  A: [unclosed", "invalid YAML at line"),
     "not an object": ("- a\n- b\n", "not a JSON or YAML object"),
     "no resources": ("Parameters: {}\n", "At least one Resources member"),
     "no rules": (
@@ -80,10 +80,13 @@ BAD_TEMPLATES = {
         ),
         "unresolved condition dependency nope",
     ),
-    "alias": (PROCESS + "  Again: *first\n", "YAML aliases are not allowed"),
+    "alias": (
+        PROCESS.replace("  Check:\n", "  Check: &first\n") + "  Again: *first\n",
+        "YAML aliases are not allowed",
+    ),
     "deep nesting": (
         PROCESS + "      Description: " + "[" * 2000 + "]" * 2000 + "\n",
-        "nests too deeply",
+        "nest",
     ),
     "too many rules": (
         "Resources:"

@@ -348,19 +348,19 @@ def _deploy(ctx: RequestContext, conn: Connection, pack_name: str, planned: Plan
         current = live.get(rule.name)
         if current is None:
             rule_id = "config-rule-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
+            arn = ctx.arn(f"config-rule/aws-service-rule/{CONFORMS_PRINCIPAL}/{rule_id}")
+            created = definition(rule.name, rule_id, arn, rule.document)
             rule_store.insert_rule(
                 conn,
                 account_id=account,
                 region=region,
                 name=rule.name,
                 rule_id=rule_id,
-                arn=ctx.arn(f"config-rule/aws-service-rule/{CONFORMS_PRINCIPAL}/{rule_id}"),
+                arn=arn,
                 document=rule.document,
                 now_ms=ctx.now_ms,
-                next_periodic_ms=_next_periodic(rule.document, rule.name, rule_id, ctx.now_ms),
+                next_periodic_ms=ctx.now_ms + created.period_ms if created.period_ms else None,
             )
-            created = rule_store.get_rule(conn, account, region, rule.name)
-            assert created is not None
             request_evaluation(conn, created, account, region, reason="created", now_ms=ctx.now_ms)
             started.append(rule.name)
         elif current.document != rule.document:

@@ -28,19 +28,22 @@ _FUNCTIONS = (
 _PLAIN = ("Ref", "Condition")
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with CloudFormation's tags, no timestamps, no duplicate keys, and no
-    aliases (CloudFormation refuses them, and a few aliases of aliases would make a
-    small template expand without bound)."""
+_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
+
+class _Loader(_BASE):  # type: ignore[valid-type,misc]
+    """The safe loader (libyaml's when installed) with CloudFormation's tags, no
+    timestamps, no duplicate keys, and no aliases (CloudFormation refuses them, and a
+    few aliases of aliases would make a small template expand without bound)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A node met a second time is an alias of an anchored one.
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases are not allowed in CloudFormation templates",
-                event.start_mark,
+                node.start_mark,
             )  # fmt: skip
-        return super().compose_node(parent, index)
+        return super().construct_object(node, deep)
 
 
 _Loader.yaml_implicit_resolvers = {
