@@ -233,3 +233,28 @@ class InvalidResultTokenException(ClientError):
 
 class LimitExceededException(ClientError):
     code = "LimitExceededException"
+
+
+# -- conformance packs ------------------------------------------------------------------
+
+
+class AccessDeniedException(ClientError):
+    """A generic AWS error: here, a customer API applied to a service-linked rule."""
+
+    code = "AccessDeniedException"
+
+
+class ConformancePackTemplateValidationException(ClientError):
+    code = "ConformancePackTemplateValidationException"
+
+
+class NoSuchConformancePackException(ClientError):
+    code = "NoSuchConformancePackException"
+
+
+class NoSuchConfigRuleInConformancePackException(ClientError):
+    code = "NoSuchConfigRuleInConformancePackException"
+
+
+class MaxNumberOfConformancePacksExceededException(ClientError):
+    code = "MaxNumberOfConformancePacksExceededException"

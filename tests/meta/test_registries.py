@@ -17,6 +17,7 @@ GENERIC_AWS_ERRORS = {
     "IncompleteSignatureException",
     "UnrecognizedClientException",
     "InvalidSignatureException",
+    "AccessDeniedException",
 }
 
 

@@ -2,6 +2,7 @@
 
 from configledger.operations import (
     compliance,
+    conformance,
     delivery,
     recorder,
     resources,
@@ -13,3 +14,4 @@ from configledger.operations.registry import OPERATIONS
 
 __all__ = ["OPERATIONS", "delivery", "recorder", "resources", "retention", "tags"]
 __all__ += ["compliance", "rules"]
+__all__ += ["conformance"]

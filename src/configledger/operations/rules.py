@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from configledger.api.context import RequestContext
 from configledger.api.paging import page_size
 from configledger.errors import (
+    AccessDeniedException,
     InvalidParameterValueException,
     LimitExceededException,
     MaxNumberOfConfigRulesExceededException,
@@ -63,6 +64,15 @@ def _in_use(rule: StoredRule) -> ResourceInUseException:
     )
 
 
+def _refuse_service_linked(rule: StoredRule) -> None:
+    """Rules a service created (a conformance pack's) change only through that service."""
+    if rule.document.get("CreatedBy"):
+        raise AccessDeniedException(
+            "An AWS service owns ServiceLinkedConfigRule. You do not have permissions to take "
+            "action on this rule."
+        )
+
+
 def rule_to_api(rule: StoredRule) -> dict[str, Any]:
     """The ``ConfigRule`` DescribeConfigRules returns (without a Guard rule's text, which
     GetCustomRulePolicy serves)."""
@@ -88,6 +98,8 @@ def rule_to_api(rule: StoredRule) -> dict[str, Any]:
     out["EvaluationModes"] = document.get("EvaluationModes") or [{"Mode": "DETECTIVE"}]
     if "RuleEvaluationVisibility" in document:
         out["RuleEvaluationVisibility"] = document["RuleEvaluationVisibility"]
+    if "CreatedBy" in document:
+        out["CreatedBy"] = document["CreatedBy"]
     return out
 
 
@@ -125,6 +137,7 @@ def put_config_rule(ctx: RequestContext, request: Request) -> Response:
                 "One or more identifiers needs to be provided. Provide Name or Id or Arn"
             )
         if existing is not None:
+            _refuse_service_linked(existing)
             if existing.state != "ACTIVE":
                 raise _in_use(existing)
             if (rule_id and rule_id != existing.rule_id) or (arn and arn != existing.arn):
@@ -252,6 +265,7 @@ def delete_config_rule(ctx: RequestContext, request: Request) -> Response:
     with ctx.database.write() as conn:
         store.lock_rules(conn, ctx.account_id, ctx.region)
         rule = find_rule(ctx, conn, name)
+        _refuse_service_linked(rule)
         if rule.state.startswith("DELET"):
             raise _in_use(rule)
         keys = results_store.delete_for_rule(conn, ctx.account_id, ctx.region, name)

@@ -277,3 +277,46 @@ evaluation_results = Table(
 
 # -- Advanced query, stored queries, aggregators and authorizations -----------------------
 # (tables of the query and aggregation services; migration 0005)
+
+
+# -- Conformance packs (migration 0007) ---------------------------------------------------
+
+# A pack and its deployment status (spec 9.1). Deployment happens inside the request's
+# transaction, so *_IN_PROGRESS is never stored: a pack is COMPLETE or FAILED.
+conformance_packs = Table(
+    "conformance_packs",
+    metadata,
+    *_partition(),
+    Column("name", String(256), primary_key=True),
+    Column("pack_id", String(64), nullable=False, unique=True),
+    Column("arn", String(512), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("status_reason", Text),
+    # The template text last put (JSON/YAML as given) and where it came from.
+    Column("template", Text, nullable=False),
+    Column("template_s3_uri", String(1024)),
+    Column("template_ssm_document", Text),  # JSON TemplateSSMDocumentDetails
+    Column("delivery_s3_bucket", String(63)),
+    Column("delivery_s3_key_prefix", String(1024)),
+    Column("input_parameters", Text, nullable=False),  # JSON, the API form
+    Column("created_ms", BigInteger, nullable=False),
+    Column("requested_ms", BigInteger, nullable=False),
+    Column("completed_ms", BigInteger),
+)
+
+# What each pack deployed: its rules (rows of config_rules, by name) and the remediation
+# configurations of its template (stored, not applied).
+conformance_pack_resources = Table(
+    "conformance_pack_resources",
+    metadata,
+    *_partition(),
+    Column("pack_name", String(256), primary_key=True),
+    Column("logical_id", String(256), primary_key=True),
+    Column("resource_type", String(64), nullable=False),
+    Column("rule_name", String(128), nullable=False),
+    # A remediation's RemediationConfiguration (JSON); None for rules.
+    Column("document", Text),
+    # Why ConfigLedger does not evaluate a rule; None when it does.
+    Column("note", Text),
+    Index("ix_conformance_pack_resources_rule", "account_id", "region", "rule_name"),
+)
