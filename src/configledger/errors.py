@@ -210,3 +210,10 @@ class ResourceNotFoundException(ClientError):
 
 class TooManyTagsException(ClientError):
     code = "TooManyTagsException"
+
+
+# -- advanced query ---------------------------------------------------------------------
+
+
+class InvalidExpressionException(ClientError):
+    code = "InvalidExpressionException"

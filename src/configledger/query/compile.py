@@ -1,0 +1,458 @@
+"""A checked ``Query`` as SQL on the store, for SQLite (JSON1) and PostgreSQL (jsonb).
+
+The source is ``query_resources`` or a point-in-time copy of it with the same columns.
+Top-level properties are columns. A path's leaf values are the array under its key in
+``properties``: a predicate on it is ``EXISTS`` over the array's elements (json_each /
+jsonb_array_elements), typed by the literal: a string matches string leaves, a number
+number leaves, a boolean boolean leaves. A literal that is an IPv4 address or CIDR
+block matches the ``cidr:`` ranges instead, by containment (spec 8.1).
+
+Every atomic predicate is two-valued (a missing value makes it false, so NOT makes it
+true), and results are ordered by the query's ORDER BY, then by the resource's key, so
+that offset paging is stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Numeric,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+
+from configledger.query.ast import (
+    Aggregate,
+    And,
+    Between,
+    Compare,
+    Condition,
+    Field,
+    In,
+    Kind,
+    Like,
+    Not,
+    Op,
+    Or,
+    Property,
+    Query,
+    Value,
+)
+from configledger.store.query_rows import CIDR_PREFIX, ipv4_range
+
+Partition = tuple[str, str]
+Bool = ColumnElement[bool]
+Expr = ColumnElement[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One leaf of a path inside an EXISTS: how to test its type and read its value."""
+
+    is_text: Bool
+    text: Expr
+    is_number: Bool
+    number: Expr
+    boolean_type: Callable[[bool], Bool]
+    first: Expr  # for cidr: ranges, the first address
+    last: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """How one result column is computed and read back: ``columns`` are selected,
+    ``read`` turns their values into the JSON value of the field."""
+
+    columns: tuple[Expr, ...]
+    read: Callable[[Sequence[Any]], Any]
+
+
+class Dialect:
+    """What differs between the stores: JSON access and text ordering."""
+
+    def __init__(self, source: FromClause, name: str) -> None:
+        self.source = source
+        self.props = source.c.properties
+        self.postgres = name == "postgresql"
+        self._aliases = count(1)
+
+    # -- leaves of a path -----------------------------------------------------------------
+
+    def any_element(self, key: str, test: Callable[[Element], Bool]) -> Bool:
+        alias = f"e{next(self._aliases)}"
+        if self.postgres:
+            table = (
+                func.jsonb_array_elements(self.props.op("->")(_sql_string(key)))
+                .table_valued("value")
+                .alias(alias)
+            )
+            v = table.c.value
+            typeof = func.jsonb_typeof(v)
+            scalar = v.op("#>>")(literal_column("'{}'"))
+            element = Element(
+                is_text=typeof == "string",
+                text=scalar,
+                is_number=typeof == "number",
+                number=case((typeof == "number", cast(scalar, Numeric))),
+                boolean_type=lambda b: scalar == ("true" if b else "false"),
+                first=cast(v.op("->>")(literal_column("0")), BigInteger),
+                last=cast(v.op("->>")(literal_column("1")), BigInteger),
+            )
+        else:
+            table = (
+                func.json_each(self.props, _sql_string(self.json_path(key)))
+                .table_valued("value", "type")
+                .alias(alias)
+            )
+            v, t = table.c.value, table.c.type
+            element = Element(
+                is_text=t == "text",
+                text=v,
+                is_number=t.in_(("integer", "real")),
+                number=v,
+                boolean_type=lambda b: t == ("true" if b else "false"),
+                first=func.json_extract(v, "$[0]"),
+                last=func.json_extract(v, "$[1]"),
+            )
+        return select(literal(1)).select_from(table).where(test(element)).exists()
+
+    @staticmethod
+    def json_path(key: str, index: int | None = None) -> str:
+        return f'$."{key}"' + (f"[{index}]" if index is not None else "")
+
+    def first_json(self, key: str) -> Expr:
+        """The first leaf as JSON (text in SQLite, jsonb in PostgreSQL), for GROUP BY."""
+        if self.postgres:
+            return self.props.op("->")(_sql_string(key)).op("->")(literal_column("0"))
+        return self.props.op("->")(_sql_string(self.json_path(key, 0)))
+
+    def first_sort_keys(self, key: str) -> tuple[Expr, ...]:
+        """Sort keys of the first leaf: numbers numerically, strings by code point."""
+        if self.postgres:
+            first = self.props.op("->")(_sql_string(key)).op("->")(literal_column("0"))
+            scalar = first.op("#>>")(literal_column("'{}'"))
+            return (
+                case((func.jsonb_typeof(first) == "number", cast(scalar, Numeric))),
+                case((func.jsonb_typeof(first) != "number", scalar)).collate("C"),
+            )
+        return (func.json_extract(self.props, _sql_string(self.json_path(key, 0))),)
+
+    def first_number(self, key: str) -> Expr:
+        if self.postgres:
+            first = self.props.op("->")(_sql_string(key)).op("->")(literal_column("0"))
+            return case(
+                (func.jsonb_typeof(first) == "number", cast(first.op("#>>")(literal_column("'{}'")), Numeric))
+            )
+        path = _sql_string(self.json_path(key, 0))
+        return case(
+            (func.json_type(self.props, path).in_(("integer", "real")), func.json_extract(self.props, path))
+        )
+
+    def text_sort(self, column: Expr) -> Expr:
+        return column.collate("C") if self.postgres else column
+
+    def like(self, value: Expr, pattern: str) -> Bool:
+        """LIKE, case sensitive on both stores (SQLite's LIKE folds ASCII case: GLOB)."""
+        if self.postgres:
+            return value.like(pattern.replace("\\", "\\\\"))
+        glob = "".join(
+            "*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch
+            for ch in pattern
+        )
+        return value.op("GLOB")(glob)
+
+
+class Compiler:
+    def __init__(self, query: Query, dialect: Dialect) -> None:
+        self.query = query
+        self.d = dialect
+        self.c = dialect.source.c
+
+    # -- conditions -----------------------------------------------------------------------
+
+    def condition(self, node: Condition) -> Bool:
+        if isinstance(node, And):
+            return and_(*(self.condition(n) for n in node.items))
+        if isinstance(node, Or):
+            return or_(*(self.condition(n) for n in node.items))
+        if isinstance(node, Not):
+            return not_(self.condition(node.item))
+        prop = node.prop
+        if prop.kind is Kind.JSON:
+            return self._json_condition(node)
+        column = self.c[prop.column]
+        test = self._scalar_test(node)
+        # Two-valued: a missing value fails the predicate (and NOT then holds).
+        return func.coalesce(test(column), false()) if column.nullable else test(column)
+
+    def _scalar_test(self, node: Condition) -> Callable[[Expr], Bool]:
+        if isinstance(node, Compare):
+            return lambda v: _compare(v, node.op, node.value)
+        if isinstance(node, Between):
+            return lambda v: and_(v >= node.low, v <= node.high)
+        if isinstance(node, In):
+            return lambda v: v.in_(list(node.values))
+        assert isinstance(node, Like)
+        return lambda v: self.d.like(v, node.pattern)
+
+    def _json_condition(self, node: Condition) -> Bool:
+        assert isinstance(node, Compare | Between | In | Like)
+        key = node.prop.key
+        assert key is not None
+        if isinstance(node, Like):
+            return self.d.any_element(
+                key, lambda e: and_(e.is_text, self.d.like(e.text, node.pattern))
+            )
+        values = (
+            [node.value]
+            if isinstance(node, Compare)
+            else [node.low, node.high]
+            if isinstance(node, Between)
+            else list(node.values)
+        )
+        ranges = [ipv4_range(v) if isinstance(v, str) else None for v in values]
+        if all(r is not None for r in ranges):
+            return self._cidr_condition(CIDR_PREFIX + key, node, ranges)  # type: ignore[arg-type]
+        if isinstance(node, In):
+            return or_(
+                *(self._json_condition(Compare(node.prop, Op.EQ, v)) for v in node.values)
+            )
+        if isinstance(node, Between):
+            if type(node.low) is not type(node.high) and not (
+                _is_number(node.low) and _is_number(node.high)
+            ):
+                return false()
+            return self.d.any_element(
+                key,
+                lambda e: and_(
+                    *_typed(e, node.low), _value(e, node.low) >= node.low,
+                    _value(e, node.high) <= node.high,
+                ),
+            )  # fmt: skip
+        assert isinstance(node, Compare)
+        value = node.value
+        if isinstance(value, bool):
+            if node.op not in (Op.EQ, Op.NE):
+                raise_unsupported(f"'{node.prop.text}' {node.op} {value}: booleans compare with = and !=")
+            wanted = value if node.op is Op.EQ else not value
+            return self.d.any_element(key, lambda e: e.boolean_type(wanted))
+        return self.d.any_element(
+            key, lambda e: and_(*_typed(e, value), _compare(_value(e, value), node.op, value))
+        )
+
+    def _cidr_condition(
+        self, key: str, node: Compare | Between | In | Like, ranges: list[tuple[int, int]]
+    ) -> Bool:
+        """Stored ranges against addresses: = and BETWEEN mean "contains", < and > look
+        at the range's first and last address (spec 8.1)."""
+        if isinstance(node, In):
+            return or_(
+                *(
+                    self.d.any_element(key, lambda e, r=r: and_(e.first <= r[0], e.last >= r[1]))
+                    for r in ranges
+                )
+            )
+        if isinstance(node, Between):
+            low, high = ranges[0][0], ranges[1][1]
+            return self.d.any_element(key, lambda e: and_(e.first <= low, e.last >= high))
+        assert isinstance(node, Compare)
+        first, last = ranges[0]
+        tests: dict[Op, Callable[[Element], Bool]] = {
+            Op.EQ: lambda e: and_(e.first <= first, e.last >= last),
+            Op.NE: lambda e: not_(and_(e.first <= first, e.last >= last)),
+            Op.LT: lambda e: e.first < first,
+            Op.LE: lambda e: e.first <= first,
+            Op.GT: lambda e: e.last > last,
+            Op.GE: lambda e: e.last >= last,
+        }
+        return self.d.any_element(key, tests[node.op])
+
+    # -- fields ---------------------------------------------------------------------------
+
+    def sort_keys(self, field: Field) -> tuple[Expr, ...]:
+        if isinstance(field, Aggregate):
+            return self.aggregate(field).columns[:1]
+        if field.kind is Kind.JSON:
+            assert field.key is not None
+            return self.d.first_sort_keys(field.key)
+        column = self.c[field.column]
+        return (self.d.text_sort(column) if field.kind is Kind.TEXT else column,)
+
+    def group_output(self, prop: Property) -> Output:
+        if prop.kind is Kind.JSON:
+            assert prop.key is not None
+            if self.d.postgres:  # psycopg decodes jsonb itself
+                return Output((self.d.first_json(prop.key),), lambda v: v[0])
+            return Output((self.d.first_json(prop.key),), lambda v: _decode_json(v[0]))
+        return Output((self.c[prop.column],), lambda v: v[0])
+
+    def aggregate(self, agg: Aggregate) -> Output:
+        if agg.argument is None:
+            return Output((func.count(),), lambda v: int(v[0]))
+        prop = agg.argument
+        if prop.kind is Kind.JSON:
+            assert prop.key is not None
+            if agg.function == "COUNT":
+                return Output((func.count(self.d.first_json(prop.key)),), lambda v: int(v[0]))
+            if agg.function in ("SUM", "AVG"):
+                fn = func.sum if agg.function == "SUM" else func.avg
+                return Output((fn(self.d.first_number(prop.key)),), lambda v: _number(v[0]))
+            fn = func.min if agg.function == "MIN" else func.max
+            keys = self.d.first_sort_keys(prop.key)
+            return Output(tuple(fn(k) for k in keys), _first_present)
+        column = self.c[prop.column]
+        if agg.function == "COUNT":
+            return Output((func.count(column),), lambda v: int(v[0]))
+        if agg.function in ("SUM", "AVG"):
+            if prop.kind is not Kind.NUMBER:
+                raise_unsupported(f"{agg.function}({prop.text}): '{prop.text}' is not a number")
+            fn = func.sum if agg.function == "SUM" else func.avg
+            return Output((fn(column),), lambda v: _number(v[0]))
+        fn = func.min if agg.function == "MIN" else func.max
+        return Output((fn(self.d.text_sort(column) if prop.kind is Kind.TEXT else column),), lambda v: v[0])
+
+
+def _sql_string(text: str) -> Expr:
+    """``text`` as an SQL string literal rather than a bound parameter: PostgreSQL
+    matches GROUP BY expressions by their text, and each bound parameter is a new one."""
+    return literal_column("'" + text.replace("'", "''") + "'")
+
+
+def raise_unsupported(message: str) -> None:
+    from configledger.query.parse import invalid
+
+    raise invalid(f"Not supported: {message}.")
+
+
+def _is_number(value: Value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _typed(e: Element, value: Value) -> tuple[Bool, ...]:
+    return (e.is_number,) if _is_number(value) else (e.is_text,)
+
+
+def _value(e: Element, value: Value) -> Expr:
+    return e.number if _is_number(value) else e.text
+
+
+def _compare(left: Expr, op: Op, value: Value) -> Bool:
+    if op is Op.EQ:
+        return left == value
+    if op is Op.NE:
+        return left != value
+    if op is Op.LT:
+        return left < value
+    if op is Op.LE:
+        return left <= value
+    if op is Op.GT:
+        return left > value
+    return left >= value
+
+
+def _decode_json(value: Any) -> Any:
+    import orjson
+
+    return None if value is None else orjson.loads(value)
+
+
+def _number(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _first_present(values: Sequence[Any]) -> Any:
+    for value in values:
+        if value is not None:
+            return _number(value)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    statement: Select[Any]
+    outputs: tuple[Output, ...]  # grouped: one per field; rows: none (documents are read)
+    grouped: bool
+
+
+def plan(
+    query: Query,
+    source: FromClause,
+    dialect_name: str,
+    partitions: Sequence[Partition],
+    *,
+    offset: int,
+    limit: int,
+    resource_types: Sequence[str] | None = None,
+) -> Plan:
+    """The statement answering one page (``limit`` rows from ``offset``) of ``query``."""
+    compiler = Compiler(query, Dialect(source, dialect_name))
+    c = source.c
+    if len(partitions) == 1:
+        where: list[Bool] = [c.account_id == partitions[0][0], c.region == partitions[0][1]]
+    else:
+        where = [tuple_(c.account_id, c.region).in_(list(partitions))]
+    if resource_types is not None:
+        where.append(c.resource_type.in_(list(resource_types)))
+    if query.where is not None:
+        where.append(compiler.condition(query.where))
+    order: list[Expr] = []
+    for item in query.order_by:
+        for key in compiler.sort_keys(item.field):
+            order.append(key.desc().nulls_last() if item.descending else key.asc().nulls_first())
+    if query.grouped:
+        outputs = []
+        for field in query.fields:
+            if isinstance(field, Aggregate):
+                outputs.append(compiler.aggregate(field))
+            else:
+                outputs.append(compiler.group_output(field))
+        group_columns: list[Expr] = []
+        for prop in query.group_by:
+            group_columns.extend(compiler.group_output(prop).columns)
+            keys = compiler.sort_keys(prop)
+            group_columns.extend(keys)
+            if not any(isinstance(o.field, Property) and o.field == prop for o in query.order_by):
+                order.extend(k.asc().nulls_first() for k in keys)
+        columns = [col for output in outputs for col in output.columns]
+        statement = select(*columns).where(*where)
+        if group_columns:
+            statement = statement.group_by(*group_columns)
+        statement = statement.order_by(*order).offset(offset).limit(limit)
+        return Plan(statement, tuple(outputs), grouped=True)
+    order.extend(
+        [
+            c.account_id.asc(),
+            c.region.asc(),
+            compiler.d.text_sort(c.resource_type).asc(),
+            compiler.d.text_sort(c.resource_id).asc(),
+            c.state_id.asc(),
+        ]
+    )
+    statement = select(c.item_seq).where(*where).order_by(*order).offset(offset).limit(limit)
+    return Plan(statement, (), grouped=False)
+
+
+__all__ = ["Plan", "plan", "true"]
