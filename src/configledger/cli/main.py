@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from configledger import __version__
+from configledger.cli import query as query_cli
 from configledger.cli import record
 from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
 
@@ -55,11 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--source", choices=["sandbox", "aws"], help="where the recorder looks")
     record.add_parser(commands)
+    query_cli.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "query":
+        settings = load_settings({"db_url": args.db_url}, config_file=args.config)
+        return query_cli.run_command(settings, args)
     if args.command not in ("serve", "record"):
         _parser().print_help()
         return 2

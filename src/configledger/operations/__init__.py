@@ -1,7 +1,6 @@
 """API operations, one module per area; importing this package registers them all."""
 
-from configledger.operations import delivery, recorder, resources, retention, tags
-from configledger.operations import query
+from configledger.operations import delivery, query, recorder, resources, retention, tags
 from configledger.operations.registry import OPERATIONS
 
 __all__ = ["OPERATIONS", "delivery", "query", "recorder", "resources", "retention", "tags"]

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import Connection
 
 from configledger.api.context import RequestContext
 from configledger.api.paging import page_size
-from configledger.errors import ResourceNotFoundException, ValidationException
+from configledger.errors import (
+    InvalidExpressionException,
+    ResourceNotFoundException,
+    TooManyTagsException,
+    ValidationException,
+)
 from configledger.operations.registry import Request, Response, operation
 from configledger.operations.tags import taggable
 from configledger.query import QueryOptions, select
+from configledger.query.parse import parse_time
 from configledger.store import queries as store
 from configledger.store import recorders as recorder_store
 from configledger.store import tags as tag_store
 
 MAX_STORED_QUERIES = 300
+_AWS = QueryOptions()  # AWS's grammar, the current state
 
 
 def run_select(
-    ctx: RequestContext, request: Request, scope: str, options: QueryOptions = QueryOptions()
+    ctx: RequestContext, request: Request, scope: str, options: QueryOptions = _AWS
 ) -> Response:
     """One page of a query over the caller's account and region."""
     with ctx.database.read() as conn:
@@ -85,8 +93,6 @@ def put_stored_query(ctx: RequestContext, request: Request) -> Response:
         store.insert_stored_query(conn, ctx.account_id, ctx.region, created, ctx.now_ms)
         tags = {t["Key"]: t.get("Value", "") for t in request.get("Tags") or [] if "Key" in t}
         if len(tags) > 50:
-            from configledger.errors import TooManyTagsException
-
             raise TooManyTagsException(f"Resource '{arn}' would have more than 50 tags.")
         if tags:
             tag_store.set_tags(conn, ctx.account_id, ctx.region, arn, tags)
@@ -134,5 +140,53 @@ def list_stored_queries(ctx: RequestContext, request: Request) -> Response:
         metadata.append(entry)
     out: Response = {"StoredQueryMetadata": metadata}
     if len(found) > limit:
-        out["NextToken"] = ctx.runtime.tokens.issue("ListStoredQueries", bound, found[limit - 1].name)
+        out["NextToken"] = ctx.runtime.tokens.issue(
+            "ListStoredQueries", bound, found[limit - 1].name
+        )
     return out
+
+
+# -- the extension endpoint (off the AWS wire) -------------------------------------------
+
+EXTENSION_SCOPE = "ConfigLedgerQuery"
+
+
+def extension_time(body: dict[str, Any], name: str) -> int | None:
+    """An instant of the extension request: ISO-8601 text or epoch seconds, as ms."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationException(f"'{name}' must be an ISO-8601 time or epoch seconds.")
+    if isinstance(value, str):
+        try:
+            return parse_time(value, name)
+        except InvalidExpressionException:
+            raise ValidationException(f"'{name}' is not an ISO-8601 time: '{value}'.") from None
+    return round(value * 1000)
+
+
+def extension_query(ctx: RequestContext, body: object) -> Response:
+    """``POST /_configledger/query``: SelectResourceConfig's request and answer plus
+    ``At`` (the state at an instant) or ``Since``/``Until`` (the changes of a window),
+    with the extended grammar. Signed like any Config call; reads the caller's partition."""
+    if not isinstance(body, dict):
+        raise ValidationException("The request body must be a JSON object.")
+    expression = body.get("Expression")
+    if not isinstance(expression, str) or not expression.strip():
+        raise ValidationException("'Expression' is required and must be a string.")
+    limit = body.get("Limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise ValidationException("'Limit' must be an integer.")
+    token = body.get("NextToken")
+    if token is not None and not isinstance(token, str):
+        raise ValidationException("'NextToken' must be a string.")
+    at_ms = extension_time(body, "At")
+    since_ms, until_ms = extension_time(body, "Since"), extension_time(body, "Until")
+    if at_ms is not None and (since_ms is not None or until_ms is not None):
+        raise ValidationException("'At' cannot be combined with 'Since' or 'Until'.")
+    if since_ms is not None and until_ms is not None and since_ms > until_ms:
+        raise ValidationException("'Since' must not be after 'Until'.")
+    options = QueryOptions(extensions=True, at_ms=at_ms, since_ms=since_ms, until_ms=until_ms)
+    request = {"Expression": expression, "Limit": limit, "NextToken": token}
+    return run_select(ctx, request, EXTENSION_SCOPE, options)

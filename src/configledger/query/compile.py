@@ -25,7 +25,6 @@ from sqlalchemy import (
     FromClause,
     Numeric,
     Select,
-    Text,
     and_,
     case,
     cast,
@@ -160,11 +159,17 @@ class Dialect:
         if self.postgres:
             first = self.props.op("->")(_sql_string(key)).op("->")(literal_column("0"))
             return case(
-                (func.jsonb_typeof(first) == "number", cast(first.op("#>>")(literal_column("'{}'")), Numeric))
+                (
+                    func.jsonb_typeof(first) == "number",
+                    cast(first.op("#>>")(literal_column("'{}'")), Numeric),
+                )
             )
         path = _sql_string(self.json_path(key, 0))
         return case(
-            (func.json_type(self.props, path).in_(("integer", "real")), func.json_extract(self.props, path))
+            (
+                func.json_type(self.props, path).in_(("integer", "real")),
+                func.json_extract(self.props, path),
+            )
         )
 
     def text_sort(self, column: Expr) -> Expr:
@@ -199,7 +204,7 @@ class Compiler:
         prop = node.prop
         if prop.kind is Kind.JSON:
             return self._json_condition(node)
-        column = self.c[prop.column]
+        column = self.c[_column(prop)]
         test = self._scalar_test(node)
         # Two-valued: a missing value fails the predicate (and NOT then holds).
         return func.coalesce(test(column), false()) if column.nullable else test(column)
@@ -233,9 +238,7 @@ class Compiler:
         if all(r is not None for r in ranges):
             return self._cidr_condition(CIDR_PREFIX + key, node, ranges)  # type: ignore[arg-type]
         if isinstance(node, In):
-            return or_(
-                *(self._json_condition(Compare(node.prop, Op.EQ, v)) for v in node.values)
-            )
+            return or_(*(self._json_condition(Compare(node.prop, Op.EQ, v)) for v in node.values))
         if isinstance(node, Between):
             if type(node.low) is not type(node.high) and not (
                 _is_number(node.low) and _is_number(node.high)
@@ -252,7 +255,9 @@ class Compiler:
         value = node.value
         if isinstance(value, bool):
             if node.op not in (Op.EQ, Op.NE):
-                raise_unsupported(f"'{node.prop.text}' {node.op} {value}: booleans compare with = and !=")
+                raise_unsupported(
+                    f"'{node.prop.text}' {node.op} {value}: booleans compare with = and !="
+                )
             wanted = value if node.op is Op.EQ else not value
             return self.d.any_element(key, lambda e: e.boolean_type(wanted))
         return self.d.any_element(
@@ -265,12 +270,7 @@ class Compiler:
         """Stored ranges against addresses: = and BETWEEN mean "contains", < and > look
         at the range's first and last address (spec 8.1)."""
         if isinstance(node, In):
-            return or_(
-                *(
-                    self.d.any_element(key, lambda e, r=r: and_(e.first <= r[0], e.last >= r[1]))
-                    for r in ranges
-                )
-            )
+            return or_(*(self.d.any_element(key, _contains(first, last)) for first, last in ranges))
         if isinstance(node, Between):
             low, high = ranges[0][0], ranges[1][1]
             return self.d.any_element(key, lambda e: and_(e.first <= low, e.last >= high))
@@ -294,7 +294,7 @@ class Compiler:
         if field.kind is Kind.JSON:
             assert field.key is not None
             return self.d.first_sort_keys(field.key)
-        column = self.c[field.column]
+        column = self.c[_column(field)]
         return (self.d.text_sort(column) if field.kind is Kind.TEXT else column,)
 
     def group_output(self, prop: Property) -> Output:
@@ -303,7 +303,7 @@ class Compiler:
             if self.d.postgres:  # psycopg decodes jsonb itself
                 return Output((self.d.first_json(prop.key),), lambda v: v[0])
             return Output((self.d.first_json(prop.key),), lambda v: _decode_json(v[0]))
-        return Output((self.c[prop.column],), lambda v: v[0])
+        return Output((self.c[_column(prop)],), lambda v: v[0])
 
     def aggregate(self, agg: Aggregate) -> Output:
         if agg.argument is None:
@@ -314,21 +314,40 @@ class Compiler:
             if agg.function == "COUNT":
                 return Output((func.count(self.d.first_json(prop.key)),), lambda v: int(v[0]))
             if agg.function in ("SUM", "AVG"):
-                fn = func.sum if agg.function == "SUM" else func.avg
-                return Output((fn(self.d.first_number(prop.key)),), lambda v: _number(v[0]))
-            fn = func.min if agg.function == "MIN" else func.max
+                return Output(
+                    (_aggregate(agg.function, self.d.first_number(prop.key)),),
+                    lambda v: _number(v[0]),
+                )
             keys = self.d.first_sort_keys(prop.key)
-            return Output(tuple(fn(k) for k in keys), _first_present)
-        column = self.c[prop.column]
+            return Output(tuple(_aggregate(agg.function, k) for k in keys), _first_present)
+        column = self.c[_column(prop)]
         if agg.function == "COUNT":
             return Output((func.count(column),), lambda v: int(v[0]))
         if agg.function in ("SUM", "AVG"):
             if prop.kind is not Kind.NUMBER:
                 raise_unsupported(f"{agg.function}({prop.text}): '{prop.text}' is not a number")
-            fn = func.sum if agg.function == "SUM" else func.avg
-            return Output((fn(column),), lambda v: _number(v[0]))
-        fn = func.min if agg.function == "MIN" else func.max
-        return Output((fn(self.d.text_sort(column) if prop.kind is Kind.TEXT else column),), lambda v: v[0])
+            return Output((_aggregate(agg.function, column),), lambda v: _number(v[0]))
+        key = self.d.text_sort(column) if prop.kind is Kind.TEXT else column
+        return Output((_aggregate(agg.function, key),), lambda v: v[0])
+
+
+def _column(prop: Property) -> str:
+    assert prop.column is not None
+    return prop.column
+
+
+def _aggregate(function: str, value: Expr) -> Expr:
+    if function == "SUM":
+        return func.sum(value)
+    if function == "AVG":
+        return func.avg(value)
+    if function == "MIN":
+        return func.min(value)
+    return func.max(value)
+
+
+def _contains(first: int, last: int) -> Callable[[Element], Bool]:
+    return lambda e: and_(e.first <= first, e.last >= last)
 
 
 def _sql_string(text: str) -> Expr:

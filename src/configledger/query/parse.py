@@ -141,7 +141,7 @@ class _Checker:
 
     # -- statement ------------------------------------------------------------------------
 
-    def query(self, statement: exp.Expression) -> Query:
+    def query(self, statement: exp.Expr) -> Query:
         if isinstance(statement, exp.SetOperation):
             name = type(statement).__name__.upper()
             raise invalid(f"{name} is not supported: the expression must be one SELECT.")
@@ -251,11 +251,9 @@ class _Checker:
         groups = {p.text for p in query.group_by}
         if len(groups) != len(query.group_by):
             raise invalid("A property appears twice in GROUP BY.")
-        if query.group_by and any(isinstance(o.field, Aggregate) for o in query.order_by):
-            if len(query.group_by) > 1:
-                raise invalid(
-                    "When ORDER BY names an aggregate, GROUP BY may name only one property."
-                )
+        ordered_by_aggregate = any(isinstance(o.field, Aggregate) for o in query.order_by)
+        if ordered_by_aggregate and len(query.group_by) > 1:
+            raise invalid("When ORDER BY names an aggregate, GROUP BY may name only one property.")
         if not query.grouped:
             return
         for field in query.fields:
@@ -286,7 +284,9 @@ class _Checker:
             return Compare(prop, op, self.value(prop, node.expression))
         if isinstance(node, exp.Between):
             prop = self._filtered(node.this)
-            return Between(prop, self.value(prop, node.args["low"]), self.value(prop, node.args["high"]))
+            return Between(
+                prop, self.value(prop, node.args["low"]), self.value(prop, node.args["high"])
+            )
         if isinstance(node, exp.In):
             if node.args.get("query") or node.args.get("unnest") or node.args.get("field"):
                 raise invalid("IN takes a list of values, not a subquery.")
@@ -326,9 +326,7 @@ class _Checker:
 
     def _filtered(self, node: exp.Expression) -> Property:
         if isinstance(node, exp.Literal | exp.Boolean | exp.Null):
-            raise invalid(
-                f"The left side of a comparison must be a property, found {node.sql()}."
-            )
+            raise invalid(f"The left side of a comparison must be a property, found {node.sql()}.")
         if isinstance(node, exp.Func):
             raise invalid(f"Functions cannot be filtered on: {node.sql()}.")
         prop = self.property_of_node(node)
@@ -344,9 +342,7 @@ class _Checker:
         raw = _literal(node)
         if prop.kind is Kind.TIME:
             if not isinstance(raw, str):
-                raise invalid(
-                    f"'{prop.text}' is a timestamp: compare it with an ISO-8601 string."
-                )
+                raise invalid(f"'{prop.text}' is a timestamp: compare it with an ISO-8601 string.")
             return parse_time(raw, prop.text)
         if prop.kind is Kind.NUMBER:
             if isinstance(raw, str) and raw.isdigit():

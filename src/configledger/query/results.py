@@ -127,7 +127,9 @@ def render_group(fields: Sequence[Field], values: Sequence[Any]) -> str:
     out: dict[str, Any] = {}
     for field, value in zip(fields, values, strict=True):
         if isinstance(field, Aggregate):
-            out[field.text] = _time(field.argument, value) if field.function in ("MIN", "MAX") else value
+            out[field.text] = (
+                _time(field.argument, value) if field.function in ("MIN", "MAX") else value
+            )
             continue
         if value is None:
             continue

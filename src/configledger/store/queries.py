@@ -8,8 +8,8 @@ not recorded). The write path pays for building each item's property map, nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -37,7 +37,9 @@ _KEY = ("account_id", "region", "resource_type", "resource_id")
 
 def _upsert_sql(dialect: str) -> str:
     mark = "?" if dialect == "sqlite" else "%s"
-    marks = [f"{mark}::jsonb" if c == "properties" and dialect != "sqlite" else mark for c in ROW_COLUMNS]
+    marks = [
+        f"{mark}::jsonb" if c == "properties" and dialect != "sqlite" else mark for c in ROW_COLUMNS
+    ]
     updates = ", ".join(f"{c} = excluded.{c}" for c in ROW_COLUMNS if c not in _KEY)
     return (
         f"INSERT INTO query_resources ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join(marks)}) "
@@ -225,9 +227,7 @@ def insert_stored_query(
     )
 
 
-def update_stored_query(
-    conn: Connection, account_id: str, region: str, query: StoredQuery
-) -> None:
+def update_stored_query(conn: Connection, account_id: str, region: str, query: StoredQuery) -> None:
     s = stored_queries.c
     conn.execute(
         update(stored_queries)
@@ -262,9 +262,6 @@ def stored_query_arn_exists(conn: Connection, account_id: str, region: str, arn:
     return found is not None
 
 
-
-
-
 def snapshot_table(conn: Connection, rows: Iterable[QueryRow]) -> Table:
     """A temporary table shaped like ``query_resources`` holding ``rows`` (a past state or
     a window's changes), so that the same compiled query runs over it; the caller drops
@@ -279,7 +276,9 @@ def snapshot_table(conn: Connection, rows: Iterable[QueryRow]) -> Table:
     table.create(conn)
     dialect = conn.dialect.name
     mark = "?" if dialect == "sqlite" else "%s"
-    marks = [f"{mark}::jsonb" if c == "properties" and dialect != "sqlite" else mark for c in ROW_COLUMNS]
+    marks = [
+        f"{mark}::jsonb" if c == "properties" and dialect != "sqlite" else mark for c in ROW_COLUMNS
+    ]
     sql = f"INSERT INTO {name} ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join(marks)})"
     batch: list[tuple[object, ...]] = []
     for row in rows:
