@@ -109,7 +109,7 @@ class Dialect:
             scalar = v.op("#>>")(literal_column("'{}'"))
             element = Element(
                 is_text=typeof == "string",
-                text=scalar,
+                text=scalar.collate("C"),
                 is_number=typeof == "number",
                 number=case((typeof == "number", cast(scalar, Numeric))),
                 boolean_type=lambda b: scalar == ("true" if b else "false"),
@@ -183,7 +183,7 @@ class Dialect:
             "*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch
             for ch in pattern
         )
-        return value.op("GLOB")(glob)
+        return value.op("GLOB", is_comparison=True)(glob)
 
 
 class Compiler:
@@ -205,9 +205,12 @@ class Compiler:
         if prop.kind is Kind.JSON:
             return self._json_condition(node)
         column = self.c[_column(prop)]
+        nullable = bool(column.nullable)
+        if prop.kind is Kind.TEXT and _orders(node):
+            column = self.d.text_sort(column)
         test = self._scalar_test(node)
         # Two-valued: a missing value fails the predicate (and NOT then holds).
-        return func.coalesce(test(column), false()) if column.nullable else test(column)
+        return func.coalesce(test(column), false()) if nullable else test(column)
 
     def _scalar_test(self, node: Condition) -> Callable[[Expr], Bool]:
         if isinstance(node, Compare):
@@ -329,6 +332,13 @@ class Compiler:
             return Output((_aggregate(agg.function, column),), lambda v: _number(v[0]))
         key = self.d.text_sort(column) if prop.kind is Kind.TEXT else column
         return Output((_aggregate(agg.function, key),), lambda v: v[0])
+
+
+def _orders(node: Condition) -> bool:
+    """Whether ``node`` compares by order (where text collation matters)."""
+    return isinstance(node, Between) or (
+        isinstance(node, Compare) and node.op not in (Op.EQ, Op.NE)
+    )
 
 
 def _column(prop: Property) -> str:
