@@ -50,3 +50,32 @@ def put_item(
         now_ms=now_ms if now_ms is not None else SystemClock().now_ms(),
         custom=False,
     )
+
+
+def extension_query(
+    url: str, account: str, body: dict[str, Any], *, region: str = REGION
+) -> tuple[int, dict[str, Any]]:
+    """POST ``body`` to the extension endpoint, signed as ``account``; (status, answer)."""
+    import orjson
+    import urllib3
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    data = orjson.dumps(body)
+    request = AWSRequest(
+        method="POST",
+        url=url + "/_configledger/query",
+        data=data,
+        headers={"Content-Type": "application/json"},
+    )
+    SigV4Auth(Credentials(account, "test"), "config", region).add_auth(request)
+    response = urllib3.PoolManager().request(
+        "POST",
+        url + "/_configledger/query",
+        body=data,
+        headers=dict(request.prepare().headers),
+        timeout=30,
+        retries=False,
+    )
+    return response.status, orjson.loads(response.data)
