@@ -233,14 +233,14 @@ def between(path: str, low: Any, high: Any) -> Predicate:
 
         return lambda r: any(contains(v) for v in values_of(r, path))
     return lambda r: any(
-        _same_type(v, low) and _same_type(v, high) and low <= v <= high
-        for v in values_of(r, path)
+        _same_type(v, low) and _same_type(v, high) and low <= v <= high for v in values_of(r, path)
     )
 
 
 def like(path: str, pattern: str) -> Predicate:
     regex = re.compile(
-        "^" + "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+        "^"
+        + "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
         + "$",
         re.S,
     )
@@ -358,9 +358,7 @@ def test_generated_group_counts(estate: Estate) -> None:
     generator = Generator(rng, estate.current)
     for path in ("configuration.state.name", "resourceType", "configuration.size", "tags.key"):
         text, predicate = generator.condition()
-        found = select_all(
-            estate.config, f"SELECT {path}, COUNT(*) WHERE {text} GROUP BY {path}"
-        )
+        found = select_all(estate.config, f"SELECT {path}, COUNT(*) WHERE {text} GROUP BY {path}")
         counts: dict[Any, int] = {}
         for r in estate.current:
             if predicate(r):

@@ -91,13 +91,15 @@ def estate(request: pytest.FixtureRequest) -> Iterator[Estate]:
         e.unversioned.append(name)
     e.versioned = f"versioned-{account}"
     s3.create_bucket(Bucket=e.versioned)
-    s3.put_bucket_versioning(
-        Bucket=e.versioned, VersioningConfiguration={"Status": "Enabled"}
-    )
+    s3.put_bucket_versioning(Bucket=e.versioned, VersioningConfiguration={"Status": "Enabled"})
     recording(config)
     config.stop_configuration_recorder(ConfigurationRecorderName="default")
 
-    for target, compliance in (("b1", "NON_COMPLIANT"), ("b2", "NON_COMPLIANT"), ("b3", "COMPLIANT")):
+    for target, compliance in (
+        ("b1", "NON_COMPLIANT"),
+        ("b2", "NON_COMPLIANT"),
+        ("b3", "COMPLIANT"),
+    ):
         put_item(
             server,
             account,

@@ -45,8 +45,7 @@ REFUSED = [
         "GROUP BY may name only one property",
     ),
     (
-        "SELECT configuration.dbclusterIdentifier "
-        "WHERE configuration.dBClusterIdentifier = 'x'",
+        "SELECT configuration.dbclusterIdentifier WHERE configuration.dBClusterIdentifier = 'x'",
         "differ only in case",
     ),
     ("SELECT resourceId WHERE tags = 'x'", "'tags' as a whole cannot be filtered on"),
@@ -84,16 +83,16 @@ def _error(call: Any) -> dict[str, str]:
 def test_paging_errors(backend: LiveServer) -> None:
     config = config_client(backend)
     loose = config_client(backend, validate=False)
-    assert (
-        _error(lambda: loose.select_resource_config(Expression="SELECT resourceId", Limit=101))[
-            "Code"
-        ]
-        in ("InvalidLimitException", "ValidationException")
-    )
+    assert _error(lambda: loose.select_resource_config(Expression="SELECT resourceId", Limit=101))[
+        "Code"
+    ] in ("InvalidLimitException", "ValidationException")
     bad = _error(
         lambda: config.select_resource_config(Expression="SELECT resourceId", NextToken="nope")
     )
-    assert bad == {"Code": "InvalidNextTokenException", "Message": "The nextToken provided is invalid"}
+    assert bad == {
+        "Code": "InvalidNextTokenException",
+        "Message": "The nextToken provided is invalid",
+    }
 
 
 def test_token_is_bound_to_the_expression_and_account(backend: LiveServer) -> None:
@@ -131,7 +130,9 @@ def test_token_is_bound_to_the_expression_and_account(backend: LiveServer) -> No
 
 def test_empty_account_answers_with_no_results(server: LiveServer) -> None:
     status, body, _ = raw_call(
-        server.url, "SelectResourceConfig", '{"Expression": "SELECT resourceId, COUNT(*) GROUP BY resourceId"}'
+        server.url,
+        "SelectResourceConfig",
+        '{"Expression": "SELECT resourceId, COUNT(*) GROUP BY resourceId"}',
     )
     assert status == 200
     assert body == {

@@ -84,9 +84,7 @@ def test_errors(config: Any, backend: LiveServer, account: str) -> None:
     assert _error(lambda: config.get_stored_query(QueryName="bad name!"))["Code"] == (
         "ValidationException"
     )
-    assert _error(
-        lambda: config.put_stored_query(StoredQuery={"QueryName": "no-expression"})
-    ) == {
+    assert _error(lambda: config.put_stored_query(StoredQuery={"QueryName": "no-expression"})) == {
         "Code": "ValidationException",
         "Message": "1 validation error detected: Value null at 'storedQuery.expression' "
         "failed to satisfy constraint: Member must not be null",

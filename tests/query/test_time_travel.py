@@ -44,7 +44,9 @@ class Timeline:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def timeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timeline]:
+def timeline(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Timeline]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('travel') / 'store.db'}"
     else:
@@ -139,7 +141,10 @@ def test_window_lists_every_change(timeline: Timeline) -> None:
         Since=iso_ms(first),
         Until=iso_ms(third),
     )
-    assert counted == [{"resourceId": "web-1", "COUNT(*)": 3}, {"resourceId": "web-2", "COUNT(*)": 2}]
+    assert counted == [
+        {"resourceId": "web-1", "COUNT(*)": 3},
+        {"resourceId": "web-2", "COUNT(*)": 2},
+    ]
 
 
 def test_extended_grammar_only_off_the_wire(timeline: Timeline) -> None:

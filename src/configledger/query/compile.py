@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -38,6 +39,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from configledger.query.ast import (
     Aggregate,
@@ -59,6 +61,7 @@ from configledger.query.ast import (
 from configledger.store.query_rows import CIDR_PREFIX, ipv4_range
 
 Partition = tuple[str, str]
+_KEY_COLUMNS = ("account_id", "region", "resource_type", "resource_id")
 Bool = ColumnElement[bool]
 Expr = ColumnElement[Any]
 
@@ -173,7 +176,10 @@ class Dialect:
         )
 
     def text_sort(self, column: Expr) -> Expr:
-        return column.collate("C") if self.postgres else column
+        """Code-point order; the key columns have it already (schema.QueryKey)."""
+        if self.postgres and getattr(column, "name", None) not in _KEY_COLUMNS:
+            return column.collate("C")
+        return column
 
     def like(self, value: Expr, pattern: str) -> Bool:
         """LIKE, case sensitive on both stores (SQLite's LIKE folds ASCII case: GLOB)."""
@@ -204,10 +210,11 @@ class Compiler:
         prop = node.prop
         if prop.kind is Kind.JSON:
             return self._json_condition(node)
-        column = self.c[_column(prop)]
-        nullable = bool(column.nullable)
+        stored = self.c[_column(prop)]
+        nullable = bool(stored.nullable)
+        column: Expr = stored
         if prop.kind is Kind.TEXT and _orders(node):
-            column = self.d.text_sort(column)
+            column = self.d.text_sort(stored)
         test = self._scalar_test(node)
         # Two-valued: a missing value fails the predicate (and NOT then holds).
         return func.coalesce(test(column), false()) if nullable else test(column)
@@ -256,6 +263,10 @@ class Compiler:
             )  # fmt: skip
         assert isinstance(node, Compare)
         value = node.value
+        if node.op is Op.EQ and self.d.postgres:
+            # Containment reads the document once, without unnesting its array.
+            document = orjson.dumps({key: [value]}).decode()
+            return self.d.props.op("@>", is_comparison=True)(cast(literal(document), JSONB))
         if isinstance(value, bool):
             if node.op not in (Op.EQ, Op.NE):
                 raise_unsupported(
@@ -399,8 +410,6 @@ def _compare(left: Expr, op: Op, value: Value) -> Bool:
 
 
 def _decode_json(value: Any) -> Any:
-    import orjson
-
     return None if value is None else orjson.loads(value)
 
 
@@ -435,6 +444,7 @@ def plan(
     offset: int,
     limit: int,
     resource_types: Sequence[str] | None = None,
+    unique_keys: bool = True,
 ) -> Plan:
     """The statement answering one page (``limit`` rows from ``offset``) of ``query``."""
     compiler = Compiler(query, Dialect(source, dialect_name))
@@ -471,15 +481,12 @@ def plan(
             statement = statement.group_by(*group_columns)
         statement = statement.order_by(*order).offset(offset).limit(limit)
         return Plan(statement, tuple(outputs), grouped=True)
-    order.extend(
-        [
-            c.account_id.asc(),
-            c.region.asc(),
-            compiler.d.text_sort(c.resource_type).asc(),
-            compiler.d.text_sort(c.resource_id).asc(),
-            c.state_id.asc(),
-        ]
-    )
+    # The key's columns compare by code point on both stores (schema.QueryKey), so this
+    # order is the primary key's and a first page stops early. A window's copy holds
+    # several items per resource: their capture order breaks the tie.
+    order.extend([c.account_id.asc(), c.region.asc(), c.resource_type.asc(), c.resource_id.asc()])
+    if not unique_keys:
+        order.append(c.state_id.asc())
     statement = select(c.item_seq).where(*where).order_by(*order).offset(offset).limit(limit)
     return Plan(statement, (), grouped=False)
 

@@ -104,6 +104,7 @@ def run(
             offset=offset,
             limit=limit + 1,
             resource_types=options.resource_types,
+            unique_keys=options.since_ms is None and options.until_ms is None,
         )
         rows = conn.execute(built.statement).all()
         more = len(rows) > limit

@@ -240,12 +240,17 @@ server_state = Table(
 # Deleted and ResourceNotRecorded resources have no row. Kept with the append of each item.
 QueryProperties = Text().with_variant(JSONB(), "postgresql")
 
+# PostgreSQL compares these keys by code point, as SQLite does, so that results come in
+# the same order from both stores and the primary key serves that order.
+QueryKey = String().with_variant(String(collation="C"), "postgresql")
+
 query_resources = Table(
     "query_resources",
     metadata,
-    *_partition(),
-    Column("resource_type", String(256), primary_key=True),
-    Column("resource_id", String(768), primary_key=True),
+    Column("account_id", QueryKey, primary_key=True),
+    Column("region", QueryKey, primary_key=True),
+    Column("resource_type", QueryKey, primary_key=True),
+    Column("resource_id", QueryKey, primary_key=True),
     Column("item_seq", BigInteger, nullable=False),
     Column("resource_name", String(1024)),
     Column("aws_region", String(32), nullable=False),
@@ -257,6 +262,8 @@ query_resources = Table(
     Column("state_id", BigInteger, nullable=False),
     Column("version", String(16), nullable=False),
     Column("properties", QueryProperties, nullable=False),
+    # SQLite: rows clustered by key, so the rows of one type are read together.
+    sqlite_with_rowid=False,
 )
 
 stored_queries = Table(

@@ -20,10 +20,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "query_resources",
-        sa.Column("account_id", sa.String(12), nullable=False),
-        sa.Column("region", sa.String(32), nullable=False),
-        sa.Column("resource_type", sa.String(256), nullable=False),
-        sa.Column("resource_id", sa.String(768), nullable=False),
+        sa.Column("account_id", _key(), nullable=False),
+        sa.Column("region", _key(), nullable=False),
+        sa.Column("resource_type", _key(), nullable=False),
+        sa.Column("resource_id", _key(), nullable=False),
         sa.Column("item_seq", sa.BigInteger(), nullable=False),
         sa.Column("resource_name", sa.String(1024)),
         sa.Column("aws_region", sa.String(32), nullable=False),
@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "account_id", "region", "resource_type", "resource_id", name="pk_query_resources"
         ),
+        sqlite_with_rowid=False,
     )
     # Resources recorded before this table existed get their rows from their newest item.
     _backfill()
@@ -58,6 +59,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("account_id", "region", "name", name="pk_stored_queries"),
         sa.UniqueConstraint("arn", name="uq_stored_queries_arn"),
     )
+
+
+def _key() -> sa.types.TypeEngine[str]:
+    return sa.String().with_variant(sa.String(collation="C"), "postgresql")
 
 
 def _backfill() -> None:
