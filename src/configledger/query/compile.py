@@ -303,46 +303,13 @@ class Compiler:
     # -- fields ---------------------------------------------------------------------------
 
     def sort_keys(self, field: Field) -> tuple[Expr, ...]:
-        if isinstance(field, Aggregate):
-            return self.aggregate(field).columns[:1]
+        """Sort keys of a property of an ungrouped query (aggregates make it grouped)."""
+        assert isinstance(field, Property)
         if field.kind is Kind.JSON:
             assert field.key is not None
             return self.d.first_sort_keys(field.key)
         column = self.c[_column(field)]
         return (self.d.text_sort(column) if field.kind is Kind.TEXT else column,)
-
-    def group_output(self, prop: Property) -> Output:
-        if prop.kind is Kind.JSON:
-            assert prop.key is not None
-            if self.d.postgres:  # psycopg decodes jsonb itself
-                return Output((self.d.first_json(prop.key),), lambda v: v[0])
-            return Output((self.d.first_json(prop.key),), lambda v: _decode_json(v[0]))
-        return Output((self.c[_column(prop)],), lambda v: v[0])
-
-    def aggregate(self, agg: Aggregate) -> Output:
-        if agg.argument is None:
-            return Output((func.count(),), lambda v: int(v[0]))
-        prop = agg.argument
-        if prop.kind is Kind.JSON:
-            assert prop.key is not None
-            if agg.function == "COUNT":
-                return Output((func.count(self.d.first_json(prop.key)),), lambda v: int(v[0]))
-            if agg.function in ("SUM", "AVG"):
-                return Output(
-                    (_aggregate(agg.function, self.d.first_number(prop.key)),),
-                    lambda v: _number(v[0]),
-                )
-            keys = self.d.first_sort_keys(prop.key)
-            return Output(tuple(_aggregate(agg.function, k) for k in keys), _first_present)
-        column = self.c[_column(prop)]
-        if agg.function == "COUNT":
-            return Output((func.count(column),), lambda v: int(v[0]))
-        if agg.function in ("SUM", "AVG"):
-            if prop.kind is not Kind.NUMBER:
-                raise_unsupported(f"{agg.function}({prop.text}): '{prop.text}' is not a number")
-            return Output((_aggregate(agg.function, column),), lambda v: _number(v[0]))
-        key = self.d.text_sort(column) if prop.kind is Kind.TEXT else column
-        return Output((_aggregate(agg.function, key),), lambda v: v[0])
 
 
 def _orders(node: Condition) -> bool:
@@ -457,30 +424,12 @@ def plan(
         where.append(c.resource_type.in_(list(resource_types)))
     if query.where is not None:
         where.append(compiler.condition(query.where))
+    if query.grouped:
+        return _grouped(query, compiler, where, offset=offset, limit=limit)
     order: list[Expr] = []
     for item in query.order_by:
         for key in compiler.sort_keys(item.field):
-            order.append(key.desc().nulls_last() if item.descending else key.asc().nulls_first())
-    if query.grouped:
-        outputs = []
-        for field in query.fields:
-            if isinstance(field, Aggregate):
-                outputs.append(compiler.aggregate(field))
-            else:
-                outputs.append(compiler.group_output(field))
-        group_columns: list[Expr] = []
-        for prop in query.group_by:
-            group_columns.extend(compiler.group_output(prop).columns)
-            keys = compiler.sort_keys(prop)
-            group_columns.extend(keys)
-            if not any(isinstance(o.field, Property) and o.field == prop for o in query.order_by):
-                order.extend(k.asc().nulls_first() for k in keys)
-        columns = [col for output in outputs for col in output.columns]
-        statement = select(*columns).where(*where)
-        if group_columns:
-            statement = statement.group_by(*group_columns)
-        statement = statement.order_by(*order).offset(offset).limit(limit)
-        return Plan(statement, tuple(outputs), grouped=True)
+            order.append(_direction(key, item.descending))
     # The key's columns compare by code point on both stores (schema.QueryKey), so this
     # order is the primary key's and a first page stops early. A window's copy holds
     # several items per resource: their capture order breaks the tie.
@@ -489,6 +438,120 @@ def plan(
         order.append(c.state_id.asc())
     statement = select(c.item_seq).where(*where).order_by(*order).offset(offset).limit(limit)
     return Plan(statement, (), grouped=False)
+
+
+def _direction(key: Expr, descending: bool) -> Expr:
+    return key.desc().nulls_last() if descending else key.asc().nulls_first()
+
+
+def _grouped(
+    query: Query, compiler: Compiler, where: list[Bool], *, offset: int, limit: int
+) -> Plan:
+    """A grouped query in two levels: the inner select reads each matching row's values
+    once (a JSON document is parsed once per row, not once per use); the outer one groups
+    and aggregates those small values."""
+    d = compiler.d
+    values: list[Expr] = []
+
+    def per_row(expr: Expr) -> int:
+        values.append(expr.label(f"v{len(values)}"))
+        return len(values) - 1
+
+    def row_value(prop: Property) -> Expr:
+        if prop.kind is Kind.JSON:
+            assert prop.key is not None
+            return d.first_json(prop.key)
+        return compiler.c[_column(prop)]
+
+    groups = {prop.text: per_row(row_value(prop)) for prop in query.group_by}
+    aggregates: dict[str, tuple[str, list[int]]] = {}
+
+    def aggregate_columns(agg: Aggregate) -> tuple[str, list[int]]:
+        if agg.text in aggregates:
+            return aggregates[agg.text]
+        prop = agg.argument
+        if prop is None:
+            found: tuple[str, list[int]] = ("COUNT", [])
+        elif agg.function == "COUNT":
+            found = ("COUNT", [per_row(row_value(prop))])
+        elif agg.function in ("SUM", "AVG"):
+            if prop.kind is Kind.JSON:
+                assert prop.key is not None
+                found = (agg.function, [per_row(d.first_number(prop.key))])
+            elif prop.kind is Kind.NUMBER:
+                found = (agg.function, [per_row(compiler.c[_column(prop)])])
+            else:
+                raise_unsupported(f"{agg.text}: '{prop.text}' is not a number")
+                raise AssertionError
+        elif prop.kind is Kind.JSON:
+            assert prop.key is not None
+            found = (agg.function, [per_row(k) for k in d.first_sort_keys(prop.key)])
+        else:
+            column = compiler.c[_column(prop)]
+            key = d.text_sort(column) if prop.kind is Kind.TEXT else column
+            found = (agg.function, [per_row(key)])
+        aggregates[agg.text] = found
+        return found
+
+    for field in (*query.fields, *(o.field for o in query.order_by)):
+        if isinstance(field, Aggregate):
+            aggregate_columns(field)
+    if not values:
+        values.append(literal(1).label("v0"))
+    if d.postgres:
+        inner: FromClause = select(*values).where(*where).subquery("matched")
+    else:  # else SQLite inlines the values into GROUP BY and ORDER BY: parsed again each
+        inner = select(*values).where(*where).cte("matched").prefix_with("MATERIALIZED")
+    v = inner.c
+
+    def outer_aggregate(agg: Aggregate) -> Output:
+        function, positions = aggregates[agg.text]
+        if function == "COUNT":
+            counted = func.count(v[f"v{positions[0]}"]) if positions else func.count()
+            return Output((counted,), lambda r: int(r[0]))
+        columns = tuple(_aggregate(function, v[f"v{p}"]) for p in positions)
+        if function in ("SUM", "AVG"):
+            return Output(columns, lambda r: _number(r[0]))
+        if agg.argument is not None and agg.argument.kind is Kind.JSON:
+            return Output(columns, _first_present)
+        return Output(columns, lambda r: r[0])
+
+    def group_sort_keys(prop: Property) -> tuple[Expr, ...]:
+        g = v[f"v{groups[prop.text]}"]
+        if prop.kind is not Kind.JSON:
+            return (g,)
+        if d.postgres:
+            scalar = g.op("#>>")(literal_column("'{}'"))
+            return (
+                case((func.jsonb_typeof(g) == "number", cast(scalar, Numeric))),
+                case((func.jsonb_typeof(g) != "number", scalar)).collate("C"),
+            )
+        return (func.json_extract(g, "$"),)
+
+    def group_output(prop: Property) -> Output:
+        g = v[f"v{groups[prop.text]}"]
+        if prop.kind is Kind.JSON and not d.postgres:  # psycopg decodes jsonb itself
+            return Output((g,), lambda r: _decode_json(r[0]))
+        return Output((g,), lambda r: r[0])
+
+    outputs = tuple(
+        outer_aggregate(f) if isinstance(f, Aggregate) else group_output(f) for f in query.fields
+    )
+    order: list[Expr] = []
+    for item in query.order_by:
+        if isinstance(item.field, Aggregate):
+            keys = outer_aggregate(item.field).columns[:1]
+        else:
+            keys = group_sort_keys(item.field)
+        order.extend(_direction(k, item.descending) for k in keys)
+    for prop in query.group_by:
+        if not any(o.field == prop for o in query.order_by):
+            order.extend(_direction(k, False) for k in group_sort_keys(prop))
+    statement = select(*(col for output in outputs for col in output.columns)).select_from(inner)
+    if groups:
+        statement = statement.group_by(*(v[f"v{i}"] for i in groups.values()))
+    statement = statement.order_by(*order).offset(offset).limit(limit)
+    return Plan(statement, outputs, grouped=True)
 
 
 __all__ = ["Plan", "plan", "true"]
