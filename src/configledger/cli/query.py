@@ -17,13 +17,9 @@ from typing import Any
 import orjson
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from configledger.errors import AwsError
-from configledger.query import QueryOptions, parse, run
-from configledger.query.parse import parse_time
 from configledger.settings import Settings
-from configledger.store.schema import resources
 
 _PAGE = 1000
 
@@ -47,6 +43,8 @@ def add_parser(commands: Any) -> None:
 
 
 def _time(value: str | None, flag: str) -> int | None:
+    from configledger.query.parse import parse_time
+
     if value is None:
         return None
     try:
@@ -56,7 +54,12 @@ def _time(value: str | None, flag: str) -> int | None:
 
 
 def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here: the other commands (and --version) need not load the query engine.
+    from sqlalchemy import select as sa_select
+
+    from configledger.query import QueryOptions, parse, run
     from configledger.store.database import open_database
+    from configledger.store.schema import resources
 
     at_ms = _time(args.at, "--at")
     since_ms, until_ms = _time(args.since, "--since"), _time(args.until, "--until")
@@ -72,7 +75,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     database = open_database(settings.db_url)
     try:
         with database.read() as conn:
-            partitions_query = select(resources.c.account_id, resources.c.region).distinct()
+            partitions_query = sa_select(resources.c.account_id, resources.c.region).distinct()
             if args.account:
                 partitions_query = partitions_query.where(resources.c.account_id == args.account)
             if args.region:

@@ -19,9 +19,8 @@ by key under ``tag:<key>`` for the ``tags.<key>`` extension.
 
 from __future__ import annotations
 
-import ipaddress
+import contextlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,26 +48,20 @@ def ipv4_range(text: str) -> tuple[int, int] | None:
     """``(first, last)`` of an IPv4 address or CIDR block, or None if ``text`` is neither."""
     if not _IPV4.match(text):
         return None
-    try:
-        network = ipaddress.IPv4Network(text, strict=False)
-    except ValueError:
+    address, _, prefix = text.partition("/")
+    octets = [int(part) for part in address.split(".")]
+    bits = int(prefix) if prefix else 32
+    if bits > 32 or any(octet > 255 for octet in octets):
         return None
-    return int(network.network_address), int(network.broadcast_address)
-
-
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, Scalar]]:
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _leaves(child, f"{path}.{key}")
-    elif isinstance(value, list):
-        for child in value:
-            yield from _leaves(child, path)
-    elif value is not None:
-        yield path, value
+    value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+    size = 1 << (32 - bits)
+    first = value & ~(size - 1) & 0xFFFFFFFF
+    return first, first + size - 1
 
 
 def properties(item: ConfigurationItem) -> dict[str, list[Any]]:
-    """The path -> leaf values map of an item (see the module docstring)."""
+    """The path -> leaf values map of an item (see the module docstring). On the write
+    path of every item: one recursive walk, no generators."""
     out: dict[str, list[Any]] = {}
 
     def add(path: str, value: Any) -> None:
@@ -77,25 +70,31 @@ def properties(item: ConfigurationItem) -> dict[str, list[Any]]:
             out[path] = [value]
         else:
             values.append(value)
-        if isinstance(value, str) and value[:1].isdigit():
+        if value.__class__ is str and value[:1].isdigit():
             span = ipv4_range(value)
             if span is not None:
                 add(CIDR_PREFIX + path, list(span))
 
-    if item.configuration is not None:
-        try:
-            configuration = orjson.loads(item.configuration)
-        except orjson.JSONDecodeError:
-            configuration = None
-        for path, value in _leaves(configuration, "configuration"):
+    def walk(value: Any, path: str) -> None:
+        kind = value.__class__
+        if kind is dict:
+            for key, child in value.items():
+                walk(child, f"{path}.{key}")
+        elif kind is list:
+            for child in value:
+                walk(child, path)
+        elif value is not None:
             add(path, value)
+
+    if item.configuration is not None:
+        with contextlib.suppress(orjson.JSONDecodeError):
+            walk(orjson.loads(item.configuration), "configuration")
     for key, text in item.supplementary_configuration.items():
         try:
             document: Any = orjson.loads(text)
         except orjson.JSONDecodeError:
             document = text
-        for path, value in _leaves(document, f"supplementaryConfiguration.{key}"):
-            add(path, value)
+        walk(document, f"supplementaryConfiguration.{key}")
     for key, value in item.tags.items():
         add("tags.key", key)
         add("tags.value", value)
