@@ -64,3 +64,43 @@ def test_properties_flatten_arrays_and_keep_types() -> None:
         "relationships.relationshipName": ["Is contained in Vpc"],
         "relationships.resourceId": ["vpc-1"],
     }
+
+
+def test_rebuild_gives_the_rows_the_write_path_keeps(tmp_path: object) -> None:
+    """What migration 0005 runs over a store recorded before it: the same rows."""
+    from sqlalchemy import delete, select
+
+    from configledger.history.items import ResourceKey
+    from configledger.history.recording import Observation, record, record_deletion
+    from configledger.store.database import open_database
+    from configledger.store.queries import rebuild_query_rows
+    from configledger.store.schema import query_resources
+
+    database = open_database(f"sqlite:///{tmp_path}/rebuild.db")
+    try:
+        for index in range(5):
+            key = ResourceKey("123456789012", "us-east-1", "Acme::Rebuild::Thing", f"t{index}")
+            for version in range(2):
+                record(
+                    database,
+                    Observation(key, json.dumps({"v": version, "ip": "10.0.0.1"}), tags={"n": "x"}),
+                    now_ms=1_000 + index * 10 + version,
+                    custom=True,
+                )
+        gone = ResourceKey("123456789012", "us-east-1", "Acme::Rebuild::Thing", "t4")
+        record_deletion(database, gone, now_ms=5_000)
+        with database.read() as conn:
+            kept = conn.execute(
+                select(query_resources).order_by(query_resources.c.resource_id)
+            ).all()
+        with database.write() as conn:
+            conn.execute(delete(query_resources))
+            assert rebuild_query_rows(conn) == 4
+        with database.read() as conn:
+            rebuilt = conn.execute(
+                select(query_resources).order_by(query_resources.c.resource_id)
+            ).all()
+        assert [r.resource_id for r in kept] == ["t0", "t1", "t2", "t3"]
+        assert rebuilt == kept
+    finally:
+        database.dispose()
