@@ -3,4 +3,5 @@
 from configledger.operations import delivery, query, recorder, resources, retention, tags
 from configledger.operations.registry import OPERATIONS
 
-__all__ = ["OPERATIONS", "delivery", "query", "recorder", "resources", "retention", "tags"]
+__all__ = ["OPERATIONS", "delivery", "recorder", "resources", "retention", "tags"]
+__all__ += ["query"]
