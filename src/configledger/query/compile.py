@@ -498,10 +498,9 @@ def _grouped(
             aggregate_columns(field)
     if not values:
         values.append(literal(1).label("v0"))
-    if d.postgres:
-        inner: FromClause = select(*values).where(*where).subquery("matched")
-    else:  # else SQLite inlines the values into GROUP BY and ORDER BY: parsed again each
-        inner = select(*values).where(*where).cte("matched").prefix_with("MATERIALIZED")
+    # Materialized: else both stores inline the values into GROUP BY and ORDER BY, where
+    # SQLite parses each document again per use and PostgreSQL sorts whole documents.
+    inner = select(*values).where(*where).cte("matched").prefix_with("MATERIALIZED")
     v = inner.c
 
     def outer_aggregate(agg: Aggregate) -> Output:

@@ -85,6 +85,12 @@ def run(
     """One page of ``query`` over ``partitions``: ``limit`` results from ``offset``."""
     if not partitions:
         return Page(query.select_fields, [], False)
+    if conn.dialect.name == "postgresql":
+        # The rows of one partition and type are read by primary-key range, but they lie
+        # across the heap in arrival order; with the default cost of a random page the
+        # planner scans the whole table instead (and cannot stop at the first page).
+        # The projection is hot, so price a random read like a sequential one.
+        conn.exec_driver_sql("SET LOCAL random_page_cost = 1.1")
     snapshot = None
     source: FromClause = query_resources
     if options.at_ms is not None:
