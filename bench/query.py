@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -327,8 +328,10 @@ def measure(server: ServerProcess, calls: int, warmup: int) -> tuple[list[Series
 def run_backend(backend: str, args: argparse.Namespace) -> bool | None:
     items = args.resources * args.per_resource
     print(f"\n=== {backend}: {args.resources:,} resources, {items:,} items ===", flush=True)
+    directory = None
     if backend == "sqlite":
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='configledger-query-', dir=args.tmp)}/q.db"
+        directory = tempfile.mkdtemp(prefix="configledger-query-", dir=args.tmp)
+        url = f"sqlite:///{directory}/q.db"
     else:
         if not postgres_available():
             print("  PostgreSQL not reachable: skipped")
@@ -365,6 +368,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> bool | None:
     finally:
         if backend == "postgresql" and not args.keep:
             drop_postgres_schema(url)
+        if directory is not None and not args.keep:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def main() -> int:
@@ -376,7 +381,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tmp", help="directory for the SQLite store")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
+    parser.add_argument("--keep", action="store_true", help="keep the store (file or schema)")
     args = parser.parse_args()
     print(machine_line())
     print(f"target: p99 < {TARGET_P99_MS:.0f} ms per query")
