@@ -258,3 +258,10 @@ class NoSuchConfigRuleInConformancePackException(ClientError):
 
 class MaxNumberOfConformancePacksExceededException(ClientError):
     code = "MaxNumberOfConformancePacksExceededException"
+
+
+# -- advanced query ---------------------------------------------------------------------
+
+
+class InvalidExpressionException(ClientError):
+    code = "InvalidExpressionException"

@@ -43,6 +43,7 @@ from configledger.errors import (
     UnknownOperationException,
 )
 from configledger.operations import OPERATIONS
+from configledger.operations.query import extension_query
 from configledger.sandbox import audit, lambda_code, lookup
 from configledger.sandbox.gateway import SandboxGateway
 from configledger.sandbox.moto_app import RESET_PATH
@@ -53,6 +54,8 @@ log = logging.getLogger("configledger.api")
 CONTENT_TYPE = b"application/x-amz-json-1.1"
 OWN_PREFIX = "/_configledger/"
 HEALTH_PATH = OWN_PREFIX + "health"
+# Advanced query beyond AWS (time travel, extended grammar): configledger.operations.query.
+QUERY_PATH = OWN_PREFIX + "query"
 SIGNING_NAME = "config"
 
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"date", b"server"})
@@ -163,6 +166,10 @@ class ConfigApi:
             if request.method == "GET" and request.path == HEALTH_PATH:
                 body = orjson.dumps({"service": "configledger", "version": __version__})
                 return HttpResponse(200, body, request_id, b"application/json")
+            if request.method == "POST" and request.path == QUERY_PATH:
+                ctx = self._context(request, request_id, SIGNING_NAME)
+                result = extension_query(ctx, _decode(request.body))
+                return HttpResponse(200, orjson.dumps(result), request_id, b"application/json")
             target = request.headers.get("x-amz-target", "")
             if target == lookup.TARGET:
                 return self._lookup_events(request, request_id)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from configledger import __version__
 from configledger.cli import compliance as compliance_cli
+from configledger.cli import query as query_cli
 from configledger.cli import record
 from configledger.cli import rules as rules_cli
 from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
@@ -59,11 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     record.add_parser(commands)
     rules_cli.add_parser(commands)
     compliance_cli.add_parser(commands)
+    query_cli.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "query":
+        settings = load_settings({"db_url": args.db_url}, config_file=args.config)
+        return query_cli.run_command(settings, args)
     if args.command not in ("serve", "record", "rules", "compliance"):
         _parser().print_help()
         return 2

@@ -4,6 +4,7 @@ from configledger.operations import (
     compliance,
     conformance,
     delivery,
+    query,
     recorder,
     resources,
     retention,
@@ -15,3 +16,4 @@ from configledger.operations.registry import OPERATIONS
 __all__ = ["OPERATIONS", "delivery", "recorder", "resources", "retention", "tags"]
 __all__ += ["compliance", "rules"]
 __all__ += ["conformance"]
+__all__ += ["query"]

@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from configledger.history.diff import CREATED
 from configledger.history.items import ConfigurationItem, ResourceKey
+from configledger.store import queries as query_store
 from configledger.store.schema import (
     configuration_items,
     custom_resource_counts,
@@ -198,6 +199,8 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
             for e, seq in zip(entries, seqs, strict=True)
         ],
     )
+    # Advanced query's projection: one upsert (and at most one delete) for the batch.
+    query_store.maintain(conn, ((e.key, e.item, seq) for e, seq in zip(entries, seqs, strict=True)))
     return seqs
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData(
     naming_convention={
@@ -277,6 +278,49 @@ evaluation_results = Table(
 
 # -- Advanced query, stored queries, aggregators and authorizations -----------------------
 # (tables of the query and aggregation services; migration 0005)
+
+# The query form of each live, recorded resource's newest item (configledger.query.document):
+# top-level scalars as columns, every queryable path's leaf values in ``properties``.
+# Deleted and ResourceNotRecorded resources have no row. Kept with the append of each item.
+QueryProperties = Text().with_variant(JSONB(), "postgresql")
+
+# PostgreSQL compares these keys by code point, as SQLite does, so that results come in
+# the same order from both stores and the primary key serves that order.
+QueryKey = String().with_variant(String(collation="C"), "postgresql")
+
+query_resources = Table(
+    "query_resources",
+    metadata,
+    Column("account_id", QueryKey, primary_key=True),
+    Column("region", QueryKey, primary_key=True),
+    Column("resource_type", QueryKey, primary_key=True),
+    Column("resource_id", QueryKey, primary_key=True),
+    Column("item_seq", BigInteger, nullable=False),
+    Column("resource_name", String(1024)),
+    Column("aws_region", String(32), nullable=False),
+    Column("arn", Text),
+    Column("availability_zone", String(256)),
+    Column("capture_ms", BigInteger, nullable=False),
+    Column("creation_ms", BigInteger),
+    Column("status", String(32), nullable=False),
+    Column("state_id", BigInteger, nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("properties", QueryProperties, nullable=False),
+    # SQLite: rows clustered by key, so the rows of one type are read together.
+    sqlite_with_rowid=False,
+)
+
+stored_queries = Table(
+    "stored_queries",
+    metadata,
+    *_partition(),
+    Column("name", String(64), primary_key=True),
+    Column("query_id", String(36), nullable=False),
+    Column("arn", String(512), nullable=False, unique=True),
+    Column("description", String(256)),
+    Column("expression", Text),
+    Column("created_ms", BigInteger, nullable=False),
+)
 
 
 # -- Conformance packs (migration 0007) ---------------------------------------------------
