@@ -14,6 +14,7 @@ from configledger.api.auth import CredentialStore
 from configledger.api.context import Runtime, Worker
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
+from configledger.delivery.outbox import delivery_worker
 from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
@@ -40,6 +41,7 @@ def change_feeds(settings: Settings, engine: RecordingEngine) -> list[tuple[Feed
 def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ...]:
     """Every outbox consumer besides the recorder, one line per service."""
     workers: list[Worker] = []
+    workers.append(delivery_worker(runtime))
     return tuple(workers)
 
 

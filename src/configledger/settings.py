@@ -49,6 +49,15 @@ class Settings:
     # queue fed by EventBridge ("AWS API Call via CloudTrail") to read changes from.
     cloudtrail_poll_interval: int = 60
     event_queue_url: str | None = None
+    # Seconds between configuration history deliveries (one file per resource type of the
+    # items recorded since the last one); AWS delivers about every six hours.
+    history_delivery_interval: int = 21_600
+    # The longest wait between two attempts of a failing delivery (exponential backoff
+    # with jitter from one second up to this).
+    delivery_retry_max_seconds: int = 300
+    # PutDeliveryChannel checks the bucket and topic as AWS does (exists, the delivery
+    # policy lets Config write, ConfigWritabilityCheckFile written).
+    delivery_channel_checks: bool = True
 
 
 _ENV_PREFIX = "CONFIGLEDGER_"
