@@ -172,9 +172,16 @@ def put_thing(config: Any, resource_id: str, configuration: dict[str, Any], **ex
     )
 
 
-def drain(sqs: Any, queue_url: str, want: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+def drain(
+    sqs: Any,
+    queue_url: str,
+    want: int,
+    timeout: float = 30.0,
+    match: Callable[[dict[str, Any]], bool] | None = None,
+) -> list[dict[str, Any]]:
     """SNS envelopes from the queue until ``want`` arrived (or the time is up), plus
-    anything that arrives shortly after: a test sees duplicates if there are any."""
+    anything that arrives shortly after: a test sees duplicates if there are any.
+    ``match`` keeps only the envelopes whose parsed message it accepts."""
     found: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     quiet_until: float | None = None
@@ -184,7 +191,9 @@ def drain(sqs: Any, queue_url: str, want: int, timeout: float = 30.0) -> list[di
         )
         batch = answer.get("Messages", [])
         for message in batch:
-            found.append(json.loads(message["Body"]))
+            envelope = json.loads(message["Body"])
+            if match is None or match(json.loads(envelope["Message"])):
+                found.append(envelope)
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
         if len(found) >= want:
             if quiet_until is None:
@@ -194,6 +203,20 @@ def drain(sqs: Any, queue_url: str, want: int, timeout: float = 30.0) -> list[di
         if not batch:
             time.sleep(0.1)
     return found
+
+
+def of_type(*message_types: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda body: body.get("messageType") in message_types
+
+
+def about(resource_type: str) -> Callable[[dict[str, Any]], bool]:
+    """Change notifications of one resource type (sweeps add items of other types)."""
+    return lambda body: (
+        (body.get("configurationItem") or body.get("configurationItemSummary") or {}).get(
+            "resourceType"
+        )
+        == resource_type
+    )
 
 
 def bodies(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
