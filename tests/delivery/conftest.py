@@ -209,14 +209,17 @@ def of_type(*message_types: str) -> Callable[[dict[str, Any]], bool]:
     return lambda body: body.get("messageType") in message_types
 
 
-def about(resource_type: str) -> Callable[[dict[str, Any]], bool]:
+def about(resource_type: str, resource_id: str | None = None) -> Callable[[dict[str, Any]], bool]:
     """Change notifications of one resource type (sweeps add items of other types)."""
-    return lambda body: (
-        (body.get("configurationItem") or body.get("configurationItemSummary") or {}).get(
-            "resourceType"
+
+    def check(body: dict[str, Any]) -> bool:
+        item = body.get("configurationItem") or body.get("configurationItemSummary") or {}
+        return bool(
+            item.get("resourceType") == resource_type
+            and (resource_id is None or item.get("resourceId") == resource_id)
         )
-        == resource_type
-    )
+
+    return check
 
 
 def bodies(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:

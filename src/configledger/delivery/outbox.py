@@ -36,6 +36,7 @@ from configledger.delivery import history, messages, snapshot, sns
 from configledger.delivery.clients import DeliveryClients
 from configledger.delivery.keys import Layout
 from configledger.delivery.s3 import gzip_bytes, put_small
+from configledger.history.diff import item_diff
 from configledger.history.items import ConfigurationItem
 from configledger.store import deliveries, outbox
 from configledger.store import recorders as recorder_store
@@ -217,9 +218,18 @@ class DeliveryWorker:
         assert topic_arn is not None
         with self.database.read() as conn:
             rows = deliveries.queued(conn, account_id, region, deliveries.STREAM, limit=limit)
-            items = deliveries.items_with_diffs(
-                conn, [r.subject_seq for r in rows if r.topic == ITEM_RECORDED and r.subject_seq]
-            )
+            wanted = [r.subject_seq for r in rows if r.topic == ITEM_RECORDED and r.subject_seq]
+            items = deliveries.items_with_diffs(conn, wanted)
+            # Items recorded without a stored diff (PutResourceConfig) are diffed here
+            # against the item before them.
+            previous = [
+                int(r.payload["previousItemSeq"])
+                for r in rows
+                if r.subject_seq in items
+                and items[r.subject_seq][1] is None
+                and r.payload.get("previousItemSeq") is not None
+            ]
+            earlier = deliveries.items_with_diffs(conn, previous)
             role_arn = _role_arn(conn, account_id, region)
         if not rows:
             return 0
@@ -233,7 +243,15 @@ class DeliveryWorker:
                     outgoing.append(sns.Outgoing(str(row.seq), "", ""))
                     continue
                 item = ConfigurationItem.from_record(found[0])
-                body = messages.item_change(item, found[1], now)
+                diff = found[1]
+                if diff is None:
+                    before = earlier.get(int(row.payload.get("previousItemSeq") or -1))
+                    diff = item_diff(
+                        ConfigurationItem.from_record(before[0]).to_stream() if before else None,
+                        item.to_stream(),
+                        item.status.value,
+                    )
+                body = messages.item_change(item, diff, now)
                 text = messages.encode(body)
                 if len(text.encode()) > messages.SNS_LIMIT:
                     text = messages.encode(self._oversized(channel, item, text, role_arn, now))

@@ -56,10 +56,12 @@ class _Uploader:
         self._pending_size = 0
 
     def run(self) -> None:
+        ended = False
         try:
             while True:
                 chunk = self.inbox.get()
                 if chunk is None:
+                    ended = True
                     break
                 self._add(self._packer.compress(chunk))
             self._add(self._packer.flush())
@@ -67,8 +69,8 @@ class _Uploader:
         except BaseException as error:  # handed to the producer, which raises it
             self.error = error
             self._abort()
-            while self.inbox.get() is not None:  # unblock the producer
-                pass
+            while not ended:  # take what the producer still hands over, so it never blocks
+                ended = self.inbox.get() is None
 
     def _add(self, data: bytes) -> None:
         if not data:
