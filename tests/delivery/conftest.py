@@ -205,6 +205,33 @@ def drain(
     return found
 
 
+def collect(
+    sqs: Any,
+    queue_url: str,
+    until: Callable[[list[dict[str, Any]]], bool],
+    timeout: float = 30.0,
+) -> list[dict[str, Any]]:
+    """Every message body from the queue until ``until(bodies)`` holds, then one more
+    quiet second (so duplicates or strays would be seen too)."""
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    settle: float | None = None
+    while time.monotonic() < deadline:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=60
+        ).get("Messages", [])
+        for message in batch:
+            found.append(json.loads(json.loads(message["Body"])["Message"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        if settle is None and until(found):
+            settle = time.monotonic() + 1.0
+        if settle is not None and time.monotonic() > settle and not batch:
+            break
+        if not batch:
+            time.sleep(0.1)
+    return found
+
+
 def of_type(*message_types: str) -> Callable[[dict[str, Any]], bool]:
     return lambda body: body.get("messageType") in message_types
 
