@@ -36,9 +36,7 @@ def test_a_filtered_queue_gets_the_security_changes_and_an_unfiltered_one_everyt
     account = new_account()
     bucket = unique("config-bucket")
     aws(live.url, "s3", account).create_bucket(Bucket=bucket)
-    topic_arn = aws(live.url, "sns", account).create_topic(Name=unique("config-topic"))[
-        "TopicArn"
-    ]
+    topic_arn = aws(live.url, "sns", account).create_topic(Name=unique("config-topic"))["TopicArn"]
     security_queue = make_queue(live.url, account, topic_arn, SECURITY_CHANGES)
     everything_queue = make_queue(live.url, account, topic_arn)
     config = config_client(live, account)
