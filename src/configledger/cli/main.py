@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from configledger import __version__
-from configledger.cli import record
+from configledger.cli import deliver_snapshot, record
 from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
 
 
@@ -55,12 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--source", choices=["sandbox", "aws"], help="where the recorder looks")
     record.add_parser(commands)
+    deliver_snapshot.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command not in ("serve", "record"):
+    if args.command not in ("serve", "record", "deliver-snapshot"):
         _parser().print_help()
         return 2
     overrides = {
@@ -80,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(overrides, config_file=args.config)
     if args.command == "record":
         return record.run(settings, args)
+    if args.command == "deliver-snapshot":
+        return deliver_snapshot.run(settings, args)
     from configledger.server import serve  # imported late: `--version` stays instant
 
     serve(settings)
