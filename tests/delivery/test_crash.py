@@ -7,6 +7,7 @@ embedded sandbox lives in the killed process and would die with it.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -181,7 +182,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
         assert len(committed) > delivered_before  # it was killed with work still owed
 
         notified = _drain(sqs, queue_url, set(committed))
-        assert set(notified) == set(committed)
+        assert set(notified) == set(committed), _owed(tmp_path / "store.db")
         duplicates = len(notified) - len(set(notified))
         assert 0 <= duplicates <= BATCH
 
@@ -192,6 +193,15 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
         assert sorted(archived) == sorted(committed)  # every item exactly once
     finally:
         server.stop()
+
+
+def _owed(path: Path) -> str:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        queue = db.execute("select kind, count(*) from delivery_queue group by kind").fetchall()
+        status = db.execute("select * from delivery_status").fetchall()
+    return f"still queued: {queue}; status: {status}"
 
 
 def _queued(sqs: Any, queue_url: str) -> int:
@@ -212,15 +222,20 @@ def _resource_ids(config: Any) -> list[str]:
 
 
 def _drain(sqs: Any, queue_url: str, wanted: set[str]) -> list[str]:
-    import json
-
     found: list[str] = []
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     settle: float | None = None
     while time.monotonic() < deadline:
         batch = sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=300
         ).get("Messages", [])
+        if batch:
+            sqs.delete_message_batch(
+                QueueUrl=queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
+                ],
+            )
         for message in batch:
             body = json.loads(json.loads(message["Body"])["Message"])
             item = body.get("configurationItem") or {}

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 from sqlalchemy import func, select
 
 from configledger.delivery import messages, sns
 from configledger.delivery.keys import Layout
+from configledger.delivery.render import stream_json
 from configledger.delivery.s3 import write_gzip_stream
-from configledger.history.items import ConfigurationItem
 from configledger.store import deliveries
 from configledger.store.database import Database
 from configledger.store.schema import configuration_items, delivery_queue
@@ -71,8 +70,7 @@ def _fragments(
                 .limit(_PAGE)
             ).all()
         for _, document in rows:
-            stream = ConfigurationItem.from_record(document).to_stream()
-            yield (b"" if first else b",") + orjson.dumps(stream)
+            yield (b"" if first else b",") + stream_json(document)
             first = False
         if len(rows) < _PAGE:
             break

@@ -447,7 +447,12 @@ class DeliveryWorker:
                         state="started", total_items=total, written_items=0,
                     )  # fmt: skip
             s3 = self.clients.client("s3", account_id, region, role_arn)
+            began = time.monotonic()
             key = snapshot.deliver(self.database, channel, snap, s3=s3, progress=written)
+            log.info(
+                "snapshot %s of %s/%s: %d items in %.2f s",
+                snap.snapshot_id, account_id, region, total, time.monotonic() - began,
+            )  # fmt: skip
             publish(
                 messages.snapshot_completed(
                     snap.snapshot_id, channel.bucket, key, self.clock.now_ms()
@@ -505,7 +510,10 @@ class DeliveryWorker:
 
     def _failed(self, account_id: str, region: str, kind: str, error: BaseException) -> None:
         code, message = error_of(error)
-        log.warning("%s delivery for %s/%s failed: %s %s", kind, account_id, region, code, message)
+        log.warning(
+            "%s delivery for %s/%s failed (retried with backoff): %s %s",
+            kind, account_id, region, code, message,
+        )  # fmt: skip
         now = self.clock.now_ms()
         with self.database.write() as conn:
             before = deliveries.status(conn, account_id, region, kind)

@@ -14,8 +14,8 @@ import orjson
 from sqlalchemy import func, select
 
 from configledger.delivery.keys import Layout
+from configledger.delivery.render import stream_json
 from configledger.delivery.s3 import write_gzip_stream
-from configledger.history.items import ConfigurationItem
 from configledger.store import deliveries
 from configledger.store.database import Database
 from configledger.store.schema import configuration_items, resources
@@ -55,8 +55,7 @@ def _fragments(
     with database.read() as conn:
         result = conn.execution_options(stream_results=True, yield_per=1_000).execute(query)
         for (document,) in result:
-            stream = ConfigurationItem.from_record(document).to_stream()
-            yield (b"," if count else b"") + orjson.dumps(stream)
+            yield (b"," if count else b"") + stream_json(document)
             count += 1
             if count % PROGRESS_EVERY == 0:
                 progress(count)
