@@ -163,7 +163,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
                 try:
                     config.put_resource_config(
                         ResourceType=THING, SchemaVersionId="1",
-                        ResourceId=f"item-{index:05d}", Configuration='{"n": %d}' % index,
+                        ResourceId=f"item-{index:05d}", Configuration=f'{{"n": {index}}}',
                     )  # fmt: skip
                 except (ClientError, BotoCoreError):
                     return

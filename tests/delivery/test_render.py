@@ -8,6 +8,7 @@ import pytest
 from configledger.delivery.render import stream_json
 from configledger.history.items import ConfigurationItem, ItemStatus, Relationship
 
+CONFIGURATION = '{"userName":"u","nested":{"list":[1,2.5,null,"x"]},"unicode":"\\u00e9t\\u00e9"}'
 ITEMS = {
     "discovered-minimal": ConfigurationItem(
         "123456789012", "us-east-1", "AWS::S3::Bucket", "b", 1_700_000_000_123,
@@ -16,7 +17,7 @@ ITEMS = {
     "everything-set": ConfigurationItem(
         "123456789012", "global", "AWS::IAM::User", "AIDA1", 1_700_000_000_000,
         1_700_000_000_001, ItemStatus.OK,
-        configuration='{"userName":"u","nested":{"list":[1,2.5,null,"x"]},"unicode":"\\u00e9t\\u00e9"}',
+        configuration=CONFIGURATION,
         resource_name="u", arn="arn:aws:iam::123456789012:user/u", availability_zone="Not Applicable",
         resource_creation_ms=1_600_000_000_000, tags={"k": "v"},
         relationships=(

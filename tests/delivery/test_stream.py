@@ -175,10 +175,11 @@ def test_compliance_and_evaluation_started_messages_go_out_verbatim(live: LiveSe
     runtime = live.app.runtime
     with runtime.database.write() as conn:  # as the rules service publishes them
         now = runtime.clock.now_ms()
-        outbox.publish(
-            conn, account, "us-east-1", "ComplianceChanged", {"message": compliance}, now_ms=now
-        )
-        outbox.publish(conn, account, "us-east-1", "ConfigRulesEvaluationStarted", {"message": started}, now_ms=now)  # fmt: skip
+        for topic, body in (
+            ("ComplianceChanged", compliance),
+            ("ConfigRulesEvaluationStarted", started),
+        ):
+            outbox.publish(conn, account, "us-east-1", topic, {"message": body}, now_ms=now)
     runtime.notify_all()
     envelopes = drain(
         setup.sqs(), setup.queue_url, 2,
