@@ -18,7 +18,8 @@ ITEMS = {
         "123456789012", "global", "AWS::IAM::User", "AIDA1", 1_700_000_000_000,
         1_700_000_000_001, ItemStatus.OK,
         configuration=CONFIGURATION,
-        resource_name="u", arn="arn:aws:iam::123456789012:user/u", availability_zone="Not Applicable",
+        resource_name="u", arn="arn:aws:iam::123456789012:user/u",
+        availability_zone="Not Applicable",
         resource_creation_ms=1_600_000_000_000, tags={"k": "v"},
         relationships=(
             Relationship("AWS::IAM::Group", "Is attached to Group", "AGPA1", "g"),
