@@ -21,6 +21,7 @@ from configledger.store.database import Database
 from configledger.store.schema import configuration_items, resources
 
 PROGRESS_EVERY = 5_000
+SNAPSHOT_CACHE_KB = 4_096
 
 
 def count_items(database: Database, account_id: str, region: str) -> int:
@@ -53,12 +54,24 @@ def _fragments(
     )
     count = 0
     with database.read() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=1_000).execute(query)
-        for (document,) in result:
-            yield (b"," if count else b"") + stream_json(document)
-            count += 1
-            if count % PROGRESS_EVERY == 0:
-                progress(count)
+        cache_before = (
+            conn.exec_driver_sql("PRAGMA cache_size").scalar() if database.is_sqlite else None
+        )
+        if database.is_sqlite:
+            # One pass over every item: a small page cache, not the pooled connection's
+            # 64 MB, keeps the server's memory flat (restored before the connection is
+            # handed back).
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{SNAPSHOT_CACHE_KB}")
+        try:
+            result = conn.execution_options(stream_results=True, yield_per=1_000).execute(query)
+            for (document,) in result:
+                yield (b"," if count else b"") + stream_json(document)
+                count += 1
+                if count % PROGRESS_EVERY == 0:
+                    progress(count)
+        finally:
+            if database.is_sqlite:
+                conn.exec_driver_sql(f"PRAGMA cache_size={cache_before}")
     progress(count)
     yield b"]}"
 
