@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from configledger.clock import FrozenClock
+from configledger.clock import FrozenClock, SystemClock
 from configledger.delivery.outbox import DeliveryWorker
 from tests.conftest import LiveServer, start_server
 from tests.delivery.conftest import (
@@ -28,9 +29,8 @@ from tests.delivery.conftest import (
 
 CHANGE = "ConfigurationItemChangeNotification"
 HISTORY_DONE = "ConfigurationHistoryDeliveryCompleted"
-# 2026-03-05T07:08:09.000Z: one-digit month and day, to see that folders are not padded.
-START_MS = 1_772_694_489_000
 HOUR_MS = 3_600_000
+SIX_HOURS_MS = 6 * HOUR_MS
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServ
     path: Path = tmp_path_factory.mktemp("clocked") / "configledger.db"
     settings = {**SETTINGS, "history_delivery_interval": 6 * 3600}
     server = start_server(f"sqlite:///{path}", **settings)
-    clock = FrozenClock(START_MS)
+    clock = FrozenClock(SystemClock().now_ms())
     [worker] = [w for w in server.app.runtime.workers if isinstance(w, DeliveryWorker)]
     worker.clock = clock
     yield server, clock
@@ -73,6 +73,11 @@ STREAM_KEYS = [
 def _iso(ms: int) -> str:
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def _folder(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms // 1000, tz=UTC)
+    return f"{moment.year}/{moment.month}/{moment.day}"  # not zero-padded (spec 6.2)
 
 
 def _compact(ms: int) -> str:
@@ -131,12 +136,12 @@ def test_history_and_snapshot_files_follow_the_key_layout_and_stream_form(
     a_ms, b_ms = _captures(setup.config, "Delivery::Test::Thing", "a")
     [other_ms] = _captures(setup.config, "Delivery::Test::Other", "other-1")
 
-    # Nothing before the period ends (spec 6.4: about every six hours, here at 12:00 UTC).
+    # Nothing before the six-hour period ends (spec 6.4).
     stream = drain(setup.sqs(), setup.queue_url, 3, match=of_type(CHANGE))
     assert len(stream) == 3
     assert [k for k in objects(s3, setup.bucket) if "ConfigHistory" in k] == []
 
-    clock.advance(5 * HOUR_MS)  # 12:08: one period boundary (12:00) has passed
+    clock.advance(SIX_HOURS_MS)  # a period boundary has passed
     at_ms = clock.now_ms()
     history = wait_for(
         lambda: (
@@ -145,7 +150,7 @@ def test_history_and_snapshot_files_follow_the_key_layout_and_stream_form(
             else None
         )
     )
-    folder = f"{root}/us-east-1/2026/3/5/ConfigHistory"
+    folder = f"{root}/us-east-1/{_folder(at_ms)}/ConfigHistory"
     thing_key = (
         f"{folder}/{account}_Config_us-east-1_ConfigHistory_Delivery::Test::Thing_"
         f"{_compact(a_ms)}_{_compact(b_ms)}_1.json.gz"
@@ -195,10 +200,15 @@ def test_history_and_snapshot_files_follow_the_key_layout_and_stream_form(
     [(key, data)] = snapshots.items()
     content = gunzip_json(data)
     snapshot_id = content["configSnapshotId"]
-    assert key == (
-        f"{root}/us-east-1/2026/3/5/ConfigSnapshot/{account}_Config_us-east-1_ConfigSnapshot_"
-        f"20260305T080809Z_{snapshot_id}.json.gz"
-    )
+    prefix = f"{root}/us-east-1/"
+    name = f"{account}_Config_us-east-1_ConfigSnapshot_"
+    assert key.startswith(prefix) and key.endswith(f"_{snapshot_id}.json.gz")
+    folder_part, _, file_part = key[len(prefix) :].partition("/ConfigSnapshot/")
+    stamp = file_part[len(name) :].split("_")[0]
+    due_ms = int(datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()) * 1000
+    assert file_part.startswith(name)
+    assert due_ms % HOUR_MS == 0 and 0 < at_ms - due_ms < SIX_HOURS_MS  # an hour boundary
+    assert folder_part == _folder(due_ms)
     assert list(content) == ["fileVersion", "configSnapshotId", "configurationItems"]
     assert content["fileVersion"] == "1.0"
     current = {(i["resourceType"], i["resourceId"]): i for i in content["configurationItems"]}
@@ -212,29 +222,29 @@ def test_history_and_snapshot_files_follow_the_key_layout_and_stream_form(
     assert status["configSnapshotDeliveryInfo"]["lastStatus"] == "SUCCESS"
     assert status["configStreamDeliveryInfo"]["lastStatus"] == "SUCCESS"
     next_history = status["configHistoryDeliveryInfo"]["nextDeliveryTime"].timestamp()
-    assert next_history == (START_MS // (6 * HOUR_MS) + 2) * 6 * HOUR_MS / 1000  # 18:00
+    assert next_history == (at_ms // SIX_HOURS_MS + 1) * SIX_HOURS_MS / 1000
     next_snapshot = status["configSnapshotDeliveryInfo"]["nextDeliveryTime"].timestamp() * 1000
     assert next_snapshot > clock.now_ms()
 
 
 def test_no_history_file_when_nothing_changed(clocked: tuple[LiveServer, FrozenClock]) -> None:
     server, clock = clocked
-    setup = setup_delivery(server, topic=False)
-
-    def next_history() -> float | None:
-        status = setup.config.describe_delivery_channel_status()["DeliveryChannelsStatus"][0]
-        found = status["configHistoryDeliveryInfo"].get("nextDeliveryTime")
-        return found.timestamp() if found is not None else None
-
-    first = wait_for(next_history)
-    clock.advance(6 * HOUR_MS)
-    # The period ended without an item of this account: the next one is scheduled, no file.
-    wait_for(lambda: (next_history() or 0) > first)
+    setup = setup_delivery(server, topic=False, start=False)  # no recording, no items
+    clock.advance(SIX_HOURS_MS)
+    time.sleep(1.0)  # the worker looks four times a second
+    # A period ended without an item of this account: no file, no attempt.
     assert [k for k in objects(setup.s3(), setup.bucket) if "ConfigHistory" in k] == []
+    status = setup.config.describe_delivery_channel_status()["DeliveryChannelsStatus"][0]
+    assert status["configHistoryDeliveryInfo"]["lastStatus"] == "NOT_APPLICABLE"
+    assert "lastAttemptTime" not in status["configHistoryDeliveryInfo"]
 
+    setup.config.start_configuration_recorder(ConfigurationRecorderName="default")
     put_thing(setup.config, "late", {"v": 1})
-    clock.advance(6 * HOUR_MS)
-    [key] = wait_for(lambda: [k for k in objects(setup.s3(), setup.bucket) if "ConfigHistory" in k])
+    time.sleep(0.5)
+    clock.advance(SIX_HOURS_MS)
+    [key] = wait_for(
+        lambda: [k for k in objects(setup.s3(), setup.bucket) if "ConfigHistory_Delivery::" in k]
+    )
     items = gunzip_json(objects(setup.s3(), setup.bucket)[key])["configurationItems"]
     assert [i["resourceId"] for i in items] == ["late"]
     status = setup.config.describe_delivery_channel_status()["DeliveryChannelsStatus"][0]

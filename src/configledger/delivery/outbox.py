@@ -143,6 +143,7 @@ class DeliveryWorker:
         if not events:
             return False
         rows: list[dict[str, Any]] = []
+        routed_ms = self.clock.now_ms()  # a history period is counted from here
         for event in events:
             channel = channels.get((event.account_id, event.region))
             if channel is None:
@@ -163,7 +164,7 @@ class DeliveryWorker:
                         "topic": event.topic,
                         "subject_seq": event.subject_seq,
                         "payload": outbox_payload(event),
-                        "created_ms": event.created_ms,
+                        "created_ms": routed_ms,
                     }
                 )
         with self.database.write() as conn:
@@ -334,28 +335,24 @@ class DeliveryWorker:
         return busy
 
     def _history(self, channel: deliveries.Channel, now: int) -> bool:
+        """Deliver the partition's history once the period its oldest queued item was
+        queued in has ended. Nothing is written while there is nothing to deliver."""
         account_id, region = channel.account_id, channel.region
         with self.database.read() as conn:
-            current = deliveries.status(conn, account_id, region, deliveries.HISTORY)
-        plan = current.plan
+            plan = deliveries.status(conn, account_id, region, deliveries.HISTORY).plan
+            oldest = deliveries.oldest_queued_ms(conn, account_id, region, deliveries.HISTORY)
         if plan is None:
-            boundary = (now // self.history_ms + 1) * self.history_ms
-            if current.next_delivery_ms is None or now < current.next_delivery_ms:
-                if current.next_delivery_ms is None or current.next_delivery_ms > boundary:
-                    with self.database.write() as conn:
-                        deliveries.update_status(
-                            conn, account_id, region, deliveries.HISTORY, next_delivery_ms=boundary
-                        )
+            if oldest is None or now < (oldest // self.history_ms + 1) * self.history_ms:
                 return False
             with self.database.write() as conn:
                 upto = deliveries.last_queued(conn, account_id, region, deliveries.HISTORY)
-                plan = {"upto": upto, "at": now, "done": []} if upto is not None else None
+                if upto is None:
+                    return False
+                plan = {"upto": upto, "at": now, "done": []}
                 deliveries.update_status(
                     conn, account_id, region, deliveries.HISTORY,
-                    next_delivery_ms=boundary, plan=plan,
+                    next_delivery_ms=(now // self.history_ms + 1) * self.history_ms, plan=plan,
                 )  # fmt: skip
-            if plan is None:  # nothing changed: no file (spec 6.4)
-                return False
         if not self._due(account_id, region, deliveries.HISTORY):
             return False
         try:
@@ -378,34 +375,27 @@ class DeliveryWorker:
         return True
 
     def _schedule_snapshot(self, channel: deliveries.Channel, now: int) -> None:
+        """Request the periodic snapshot when a period boundary (a multiple of the
+        channel's deliveryFrequency) has passed since the last one, or since the channel
+        was created."""
         period = _FREQUENCY_MS.get(channel.frequency or "")
+        if period is None:
+            return
         account_id, region = channel.account_id, channel.region
         with self.database.read() as conn:
-            current = deliveries.status(conn, account_id, region, deliveries.SNAPSHOT)
-        due = current.next_delivery_ms
-        if period is None:
-            if due is not None:
-                with self.database.write() as conn:
-                    deliveries.update_status(
-                        conn, account_id, region, deliveries.SNAPSHOT, next_delivery_ms=None
-                    )
-            return
+            due = deliveries.status(conn, account_id, region, deliveries.SNAPSHOT).next_delivery_ms
         if due is None or due > now + period:
-            with self.database.write() as conn:
-                deliveries.update_status(
-                    conn, account_id, region, deliveries.SNAPSHOT, next_delivery_ms=now + period
-                )
-            return
+            due = (channel.created_ms // period + 1) * period
         if now < due:
             return
         snapshot_id = snapshot_id_for(account_id, region, due)
-        following = due + period * max(1, (now - due) // period + 1)
         with self.database.write() as conn:
             if deliveries.snapshot(conn, account_id, region, snapshot_id) is None:
                 deliveries.request_snapshot(conn, account_id, region, snapshot_id, due)
             deliveries.update_status(
-                conn, account_id, region, deliveries.SNAPSHOT, next_delivery_ms=following
-            )
+                conn, account_id, region, deliveries.SNAPSHOT,
+                next_delivery_ms=(now // period + 1) * period,
+            )  # fmt: skip
 
     def run_snapshot(
         self,

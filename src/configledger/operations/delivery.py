@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from configledger.api.context import RequestContext
@@ -180,11 +181,16 @@ def describe_delivery_channel_status(ctx: RequestContext, request: Request) -> R
     selected = _selected(ctx, request.get("DeliveryChannelNames") or [])
     with ctx.database.read() as conn:
         found = deliveries.statuses(conn, ctx.account_id, ctx.region) if selected else {}
+    history = found.get(deliveries.HISTORY)
+    if history is not None and (history.next_delivery_ms or 0) < ctx.now_ms:
+        # History goes out at every multiple of the interval that follows a change.
+        interval = max(1, ctx.runtime.settings.history_delivery_interval) * 1000
+        history = replace(history, next_delivery_ms=(ctx.now_ms // interval + 1) * interval)
     statuses = [
         {
             "name": channel["name"],
             "configSnapshotDeliveryInfo": _export_info(found[deliveries.SNAPSHOT]),
-            "configHistoryDeliveryInfo": _export_info(found[deliveries.HISTORY]),
+            "configHistoryDeliveryInfo": _export_info(history or found[deliveries.HISTORY]),
             "configStreamDeliveryInfo": _stream_info(channel, found[deliveries.STREAM]),
         }
         for channel in selected

@@ -49,6 +49,7 @@ class Channel:
     account_id: str
     region: str
     document: dict[str, Any]
+    created_ms: int = 0
 
     @property
     def name(self) -> str:
@@ -79,8 +80,8 @@ class Channel:
 
 def all_channels(conn: Connection) -> dict[tuple[str, str], Channel]:
     c = delivery_channels.c
-    rows = conn.execute(select(c.account_id, c.region, c.document))
-    return {(a, r): Channel(a, r, orjson.loads(d)) for a, r, d in rows}
+    rows = conn.execute(select(c.account_id, c.region, c.document, c.created_ms))
+    return {(a, r): Channel(a, r, orjson.loads(d), int(m)) for a, r, d, m in rows}
 
 
 def enqueue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -134,6 +135,18 @@ def last_queued(conn: Connection, account_id: str, region: str, kind: str) -> in
         select(func.max(q.seq)).where(
             q.account_id == account_id, q.region == region, q.kind == kind
         )
+    ).scalar()
+    return int(found) if found is not None else None
+
+
+def oldest_queued_ms(conn: Connection, account_id: str, region: str, kind: str) -> int | None:
+    """When the partition's oldest row of ``kind`` was queued."""
+    q = delivery_queue.c
+    found = conn.execute(
+        select(q.created_ms)
+        .where(q.account_id == account_id, q.region == region, q.kind == kind)
+        .order_by(q.seq)
+        .limit(1)
     ).scalar()
     return int(found) if found is not None else None
 

@@ -240,7 +240,7 @@ delivery_queue = Table(
     Column("topic", String(64), nullable=False),  # the outbox topic it came from
     Column("subject_seq", BigInteger),  # configuration_items.seq for items
     Column("payload", LargeBinary, nullable=False),  # orjson, the outbox payload
-    Column("created_ms", BigInteger, nullable=False),  # the outbox event's commit time
+    Column("created_ms", BigInteger, nullable=False),  # when it was queued
     Index("ix_delivery_queue_partition", "account_id", "region", "kind", "seq"),
 )
 
