@@ -14,6 +14,7 @@ from tests.delivery.conftest import (
     objects,
     put_thing,
     setup_delivery,
+    unique,
     wait_for,
 )
 
@@ -70,10 +71,15 @@ def test_everything_recorded_during_an_outage_is_delivered_once_it_ends(
     assert "lastSuccessfulTime" not in history
     assert history["lastAttemptTime"]
 
-    # Back: the same bucket name and topic name (so the same ARN), a new subscriber.
+    # Back: the bucket is created again; the stream gets a new topic with its subscriber
+    # first and the channel is pointed at it (a topic recreated under its old name would
+    # take messages before anyone subscribed again, which SNS would not keep for anyone).
     s3.create_bucket(Bucket=setup.bucket)
-    assert sns.create_topic(Name=setup.topic_arn.rsplit(":", 1)[1])["TopicArn"] == setup.topic_arn
-    queue = make_queue(setup.url, setup.account, setup.topic_arn)
+    topic_arn = sns.create_topic(Name=unique("config-topic"))["TopicArn"]
+    queue = make_queue(setup.url, setup.account, topic_arn)
+    setup.config.put_delivery_channel(
+        DeliveryChannel={"name": "default", "s3BucketName": setup.bucket, "snsTopicARN": topic_arn}
+    )
 
     received = collect(
         setup.sqs(),
