@@ -1,7 +1,7 @@
 """Configuration snapshots: every current item of a partition in one file (spec 6.4, 6.5).
 
-The items are read with one streaming query and written through gzip into a multipart
-upload, so memory stays bounded by a few parts whatever the partition's size. The key is
+The items are read a page at a time in storage order and written through gzip into a
+multipart upload, so memory stays bounded by a few parts whatever the partition's size. The key is
 fixed by the snapshot's id and request time: a retried snapshot replaces the object.
 """
 
@@ -22,6 +22,7 @@ from configledger.store.schema import configuration_items, resources
 
 PROGRESS_EVERY = 5_000
 _PAGE = 500
+_CACHE_KB = 4_096
 
 
 def count_items(database: Database, account_id: str, region: str) -> int:
@@ -56,26 +57,35 @@ def _fragments(
 ) -> Iterator[bytes]:
     """The file's JSON in pieces. The current items are read in the order they were
     stored (a few MB of ids first, then the documents a page at a time): one pass over
-    the items table in file order, instead of a random read per resource, and a page
-    cache of ordinary size suffices."""
+    the items table in file order, instead of a random read per resource, so a small
+    page cache suffices (the pooled connection's 64 MB would grow the server by as much)."""
     ci = configuration_items.c
     head = {"fileVersion": "1.0", "configSnapshotId": snapshot_id}
     yield orjson.dumps(head)[:-1] + b',"configurationItems":['
     seqs = _item_seqs(database, account_id, region)
     count = 0
-    for start in range(0, len(seqs), _PAGE):
-        page = seqs[start : start + _PAGE]
-        with database.read() as conn:
-            rows = conn.execute(
-                select(ci.document)
-                .where(ci.seq >= page[0], ci.seq <= page[-1], ci.seq.in_(page))
-                .order_by(ci.seq)
-            ).all()
-        for (document,) in rows:
-            yield (b"," if count else b"") + stream_json(document)
-            count += 1
-            if count % PROGRESS_EVERY == 0:
-                progress(count)
+    with database.read() as conn:  # one connection, so one (small) page cache
+        cache_before = (
+            conn.exec_driver_sql("PRAGMA cache_size").scalar() if database.is_sqlite else None
+        )
+        if database.is_sqlite:
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KB}")
+        try:
+            for start in range(0, len(seqs), _PAGE):
+                page = seqs[start : start + _PAGE]
+                rows = conn.execute(
+                    select(ci.document)
+                    .where(ci.seq >= page[0], ci.seq <= page[-1], ci.seq.in_(page))
+                    .order_by(ci.seq)
+                ).all()
+                for (document,) in rows:
+                    yield (b"," if count else b"") + stream_json(document)
+                    count += 1
+                    if count % PROGRESS_EVERY == 0:
+                        progress(count)
+        finally:
+            if database.is_sqlite:  # the pooled connection gets its own size back
+                conn.exec_driver_sql(f"PRAGMA cache_size={cache_before}")
     progress(count)
     yield b"]}"
 
