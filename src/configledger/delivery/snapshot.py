@@ -1,7 +1,7 @@
 """Configuration snapshots: every current item of a partition in one file (spec 6.4, 6.5).
 
-The items are read a page at a time in storage order and written through gzip into a
-multipart upload, so memory stays bounded by a few parts whatever the partition's size. The key is
+The items are read with one streaming query and written through gzip into a multipart
+upload, so memory stays bounded by a few parts whatever the partition's size. The key is
 fixed by the snapshot's id and request time: a retried snapshot replaces the object.
 """
 
@@ -21,8 +21,7 @@ from configledger.store.database import Database
 from configledger.store.schema import configuration_items, resources
 
 PROGRESS_EVERY = 5_000
-_PAGE = 500
-_CACHE_KB = 4_096
+SNAPSHOT_CACHE_KB = 4_096
 
 
 def count_items(database: Database, account_id: str, region: str) -> int:
@@ -37,17 +36,6 @@ def count_items(database: Database, account_id: str, region: str) -> int:
         )
 
 
-def _item_seqs(database: Database, account_id: str, region: str) -> list[int]:
-    r = resources.c
-    with database.read() as conn:
-        rows = conn.execute(
-            select(r.item_seq)
-            .where(r.account_id == account_id, r.region == region, r.deleted_ms.is_(None))
-            .order_by(r.item_seq)
-        )
-        return [int(row[0]) for row in rows]
-
-
 def _fragments(
     database: Database,
     account_id: str,
@@ -55,36 +43,34 @@ def _fragments(
     snapshot_id: str,
     progress: Callable[[int], None],
 ) -> Iterator[bytes]:
-    """The file's JSON in pieces. The current items are read in the order they were
-    stored (a few MB of ids first, then the documents a page at a time): one pass over
-    the items table in file order, instead of a random read per resource, so a small
-    page cache suffices (the pooled connection's 64 MB would grow the server by as much)."""
-    ci = configuration_items.c
+    r, ci = resources.c, configuration_items.c
     head = {"fileVersion": "1.0", "configSnapshotId": snapshot_id}
     yield orjson.dumps(head)[:-1] + b',"configurationItems":['
-    seqs = _item_seqs(database, account_id, region)
+    query = (
+        select(ci.document)
+        .select_from(resources.join(configuration_items, ci.seq == r.item_seq))
+        .where(r.account_id == account_id, r.region == region, r.deleted_ms.is_(None))
+        .order_by(r.resource_type, r.resource_id)
+    )
     count = 0
-    with database.read() as conn:  # one connection, so one (small) page cache
+    with database.read() as conn:
         cache_before = (
             conn.exec_driver_sql("PRAGMA cache_size").scalar() if database.is_sqlite else None
         )
         if database.is_sqlite:
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{_CACHE_KB}")
+            # One pass over every item: a small page cache, not the pooled connection's
+            # 64 MB, keeps the server's memory flat (restored before the connection is
+            # handed back).
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{SNAPSHOT_CACHE_KB}")
         try:
-            for start in range(0, len(seqs), _PAGE):
-                page = seqs[start : start + _PAGE]
-                rows = conn.execute(
-                    select(ci.document)
-                    .where(ci.seq >= page[0], ci.seq <= page[-1], ci.seq.in_(page))
-                    .order_by(ci.seq)
-                ).all()
-                for (document,) in rows:
-                    yield (b"," if count else b"") + stream_json(document)
-                    count += 1
-                    if count % PROGRESS_EVERY == 0:
-                        progress(count)
+            result = conn.execution_options(stream_results=True, yield_per=1_000).execute(query)
+            for (document,) in result:
+                yield (b"," if count else b"") + stream_json(document)
+                count += 1
+                if count % PROGRESS_EVERY == 0:
+                    progress(count)
         finally:
-            if database.is_sqlite:  # the pooled connection gets its own size back
+            if database.is_sqlite:
                 conn.exec_driver_sql(f"PRAGMA cache_size={cache_before}")
     progress(count)
     yield b"]}"
