@@ -90,8 +90,7 @@ def test_everything_recorded_during_an_outage_is_delivered_once_it_ends(
     notified = [b["configurationItem"]["resourceId"] for b in received if about(THING)(b)]
     assert sorted(notified) == [f"down-{i:02d}" for i in range(COUNT)]  # each exactly once
 
-    archived = wait_for(lambda: _history_items(s3, setup.bucket) or None, timeout=30)
-    wait_for(lambda: len(_history_items(s3, setup.bucket)) >= COUNT, timeout=30)
+    wait_for(lambda: len(_history_items(s3, setup.bucket)) >= COUNT, timeout=90)
     archived = _history_items(s3, setup.bucket)
     assert sorted(i for i, _ in archived) == [f"down-{i:02d}" for i in range(COUNT)]
     assert len(set(archived)) == COUNT
