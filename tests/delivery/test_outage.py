@@ -101,7 +101,8 @@ def test_everything_recorded_during_an_outage_is_delivered_once_it_ends(
             if _status(setup.config)["configStreamDeliveryInfo"]["lastStatus"] == "SUCCESS"
             and _status(setup.config)["configHistoryDeliveryInfo"]["lastStatus"] == "SUCCESS"
             else None
-        )
+        ),
+        timeout=90,
     )
     assert "lastErrorCode" not in status["configStreamDeliveryInfo"]
     history = status["configHistoryDeliveryInfo"]
