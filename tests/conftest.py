@@ -64,6 +64,8 @@ class LiveServer:
 def start_server(db_url: str, clock: Clock | None = None, **settings: object) -> LiveServer:
     """Start a server; ``clock`` (e.g. a FrozenClock) replaces wall time inside it."""
     port = free_port()
+    # Most tests name buckets that do not exist; delivery tests switch the checks on.
+    settings.setdefault("delivery_channel_checks", False)
     config = Settings(host="127.0.0.1", port=port, db_url=db_url, **settings)  # type: ignore[arg-type]
     app = ConfigApi(build_runtime(config, clock))
     server = uvicorn.Server(

@@ -48,6 +48,11 @@ def raw_call(
     )
 
 
+# Tables the delivery worker fills in the background from earlier commits (its queue
+# trails the outbox), so their counts can change between any two reads.
+_BACKGROUND = frozenset({"delivery_queue", "delivery_status"})
+
+
 def row_counts(db_url: str, account_id: str) -> dict[str, int]:
     """Rows per table that belong to ``account_id``: proof that nothing was written.
 
@@ -58,6 +63,8 @@ def row_counts(db_url: str, account_id: str) -> dict[str, int]:
     with engine.connect() as conn:
         for table in metadata.sorted_tables:
             if "account_id" not in table.c or table.name == "cloudtrail_events":
+                continue
+            if table.name in _BACKGROUND:
                 continue
             query = select(func.count()).select_from(table).where(table.c.account_id == account_id)
             if table.name == "outbox":

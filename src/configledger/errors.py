@@ -175,6 +175,10 @@ class InvalidSNSTopicARNException(ClientError):
     code = "InvalidSNSTopicARNException"
 
 
+class InsufficientDeliveryPolicyException(ClientError):
+    code = "InsufficientDeliveryPolicyException"
+
+
 # -- resources and history --------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from configledger.api.auth import CredentialStore
 from configledger.api.context import Runtime, Worker
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
+from configledger.delivery.outbox import delivery_worker
 from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
@@ -48,6 +49,7 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
             runtime.database, runtime.clock, sessions, runtime.settings, runtime.credentials
         )
     )
+    workers.append(delivery_worker(runtime))
     return tuple(workers)
 
 

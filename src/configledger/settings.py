@@ -60,6 +60,16 @@ class Settings:
     lambda_code_dir: str | None = None
     lambda_event_limit: int = 262_144
 
+    # Seconds between configuration history deliveries (one file per resource type of the
+    # items recorded since the last one); AWS delivers about every six hours.
+    history_delivery_interval: int = 21_600
+    # The longest wait between two attempts of a failing delivery (exponential backoff
+    # with jitter from one second up to this).
+    delivery_retry_max_seconds: int = 300
+    # PutDeliveryChannel checks the bucket and topic as AWS does (exists, the delivery
+    # policy lets Config write, ConfigWritabilityCheckFile written).
+    delivery_channel_checks: bool = True
+
 
 _ENV_PREFIX = "CONFIGLEDGER_"
 _BOOL_TRUE = {"1", "true", "yes", "on"}

@@ -176,7 +176,7 @@ def test_reset_clears_the_sandbox_and_configledger(own_process: tuple[_Remote, s
     s3.create_bucket(Bucket=f"wiped-{account}")
     aws_client(server, "sqs", account).create_queue(QueueName="wiped")  # type: ignore[arg-type]
     config = config_client(server, account)  # type: ignore[arg-type]
-    start_recording(config)
+    start_recording(config, bucket=f"wiped-{account}")  # the channel's bucket must exist
     config.put_retention_configuration(RetentionPeriodInDays=30)
     _wait_until_recorded(config)
     before = _rows(db_url)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from configledger import __version__
 from configledger.cli import compliance as compliance_cli
+from configledger.cli import deliver_snapshot, record
 from configledger.cli import query as query_cli
-from configledger.cli import record
 from configledger.cli import rules as rules_cli
 from configledger.settings import DEFAULT_DB_URL, DEFAULT_PORT, load_settings
 
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     rules_cli.add_parser(commands)
     compliance_cli.add_parser(commands)
     query_cli.add_parser(commands)
+    deliver_snapshot.add_parser(commands)
     return parser
 
 
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "query":
         settings = load_settings({"db_url": args.db_url}, config_file=args.config)
         return query_cli.run_command(settings, args)
-    if args.command not in ("serve", "record", "rules", "compliance"):
+    if args.command not in ("serve", "record", "rules", "compliance", "deliver-snapshot"):
         _parser().print_help()
         return 2
     overrides = {
@@ -93,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return rules_cli.run(settings, args)
     if args.command == "compliance":
         return compliance_cli.run(settings, args)
+    if args.command == "deliver-snapshot":
+        return deliver_snapshot.run(settings, args)
     from configledger.server import serve  # imported late: `--version` stays instant
 
     serve(settings)

@@ -227,6 +227,60 @@ server_state = Table(
 # -- Delivery: S3 history files and snapshots, the SNS stream -----------------------------
 # (tables of the delivery service; migration 0003)
 
+# What the delivery service still owes each partition, copied from the outbox (in the
+# transaction that advances its cursor) so that one failing bucket or topic delays only
+# its own partition. kind "stream": one SNS message; kind "history": one item for the
+# next history file. A row is deleted once its delivery is done.
+delivery_queue = Table(
+    "delivery_queue",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("topic", String(64), nullable=False),  # the outbox topic it came from
+    Column("subject_seq", BigInteger),  # configuration_items.seq for items
+    Column("payload", LargeBinary, nullable=False),  # orjson, the outbox payload
+    Column("created_ms", BigInteger, nullable=False),  # when it was queued
+    Index("ix_delivery_queue_partition", "account_id", "region", "kind", "seq"),
+)
+
+# One row per partition and kind (history, snapshot, stream): what
+# DescribeDeliveryChannelStatus reports, the retry schedule, and an in-flight plan.
+delivery_status = Table(
+    "delivery_status",
+    metadata,
+    *_partition(),
+    Column("kind", String(16), primary_key=True),
+    Column("last_status", String(32)),
+    Column("last_error_code", String(256)),
+    Column("last_error_message", Text),
+    Column("last_attempt_ms", BigInteger),
+    Column("last_success_ms", BigInteger),
+    Column("last_status_change_ms", BigInteger),
+    Column("next_delivery_ms", BigInteger),
+    Column("failures", Integer, nullable=False),
+    Column("retry_at_ms", BigInteger),
+    Column("plan", Text),  # JSON: the history delivery in flight, replayed after a crash
+)
+
+# Snapshots asked for (DeliverConfigSnapshot) or due (deliveryFrequency), until delivered.
+delivery_snapshots = Table(
+    "delivery_snapshots",
+    metadata,
+    *_partition(),
+    Column("snapshot_id", String(64), primary_key=True),
+    Column("requested_ms", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | started | completed | failed
+    Column("s3_key", String(2048)),
+    Column("total_items", BigInteger),
+    Column("written_items", BigInteger),
+    Column("error_code", String(256)),
+    Column("error_message", Text),
+    Column("finished_ms", BigInteger),
+    Index("ix_delivery_snapshots_state", "state"),
+)
+
 
 # -- Rules: config rules, evaluation results, evaluation status ---------------------------
 # (tables of the rules service; migration 0004)
