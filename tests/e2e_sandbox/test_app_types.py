@@ -303,11 +303,8 @@ def test_bucket_create_settings_and_delete(sandbox: Sandbox) -> None:
         "blockPublicPolicy": True,
         "restrictPublicBuckets": False,
     }
-    # The sandbox logs the operation name; CloudTrail's is PutBucketPublicAccessBlock
-    # (see test_the_sandbox_logs_cloudtrails_event_names).
-    sandbox.caused_by(
-        blocked, "s3.amazonaws.com", "PutPublicAccessBlock", "PutBucketPublicAccessBlock"
-    )
+    # CloudTrail's name for PutPublicAccessBlock (see test_the_sandbox_logs_cloudtrails_...).
+    sandbox.caused_by(blocked, "s3.amazonaws.com", "PutBucketPublicAccessBlock")
 
     s3.delete_public_access_block(Bucket=name)
     sandbox.item(BUCKET, name, 5, "OK")
@@ -492,8 +489,7 @@ def test_topic_create_attribute_change_and_delete(sandbox: Sandbox) -> None:
 
 
 def recorded_queue_id(sandbox: Sandbox, name: str) -> str:
-    """The resourceId the recorder gave the queue named ``name`` (found by name, so the
-    test does not depend on which URL form the id takes; see the xfail below)."""
+    """The resourceId the recorder gave the queue named ``name``, found by name."""
     found: str = wait_for(
         lambda: next(
             (i for i, r in sandbox.discovered(QUEUE).items() if r.get("resourceName") == name),
@@ -575,8 +571,8 @@ def test_function_create_configuration_change_and_delete(sandbox: Sandbox) -> No
     assert "environment" not in document
     # The role edge carries only the role's name (spec 4), on the function's side only.
     assert relationships(created) == [("Is associated with ", "AWS::IAM::Role", None, "fn-role")]
-    # The sandbox logs the operation name; CloudTrail's is CreateFunction20150331.
-    sandbox.caused_by(created, "lambda.amazonaws.com", "CreateFunction", "CreateFunction20150331")
+    # CloudTrail's names for Lambda's calls carry the API version.
+    sandbox.caused_by(created, "lambda.amazonaws.com", "CreateFunction20150331")
 
     awslambda.update_function_configuration(
         FunctionName="ledger-fn", Timeout=30, Environment={"Variables": {"MODE": "batch"}}
@@ -584,16 +580,11 @@ def test_function_create_configuration_change_and_delete(sandbox: Sandbox) -> No
     changed = sandbox.item(FUNCTION, "ledger-fn", 2, "OK")
     assert configuration(changed)["timeout"] == 30
     assert configuration(changed)["environment"] == {"variables": {"MODE": "batch"}}
-    sandbox.caused_by(
-        changed,
-        "lambda.amazonaws.com",
-        "UpdateFunctionConfiguration",
-        "UpdateFunctionConfiguration20150331v2",
-    )
+    sandbox.caused_by(changed, "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2")
 
     awslambda.delete_function(FunctionName="ledger-fn")
     deleted = sandbox.item(FUNCTION, "ledger-fn", 3, "ResourceDeleted")
-    sandbox.caused_by(deleted, "lambda.amazonaws.com", "DeleteFunction", "DeleteFunction20150331")
+    sandbox.caused_by(deleted, "lambda.amazonaws.com", "DeleteFunction20150331")
     sandbox.assert_gone(FUNCTION, "ledger-fn")
 
 
@@ -1016,19 +1007,9 @@ def test_stack_create_update_and_delete(sandbox: Sandbox) -> None:
     sandbox.assert_gone(STACK, stack_id)
 
 
-# -- known gaps (strict xfails: they pass, and so fail loudly, once fixed) ---------------
+# -- queue ids, stack resources, CloudTrail's event names ----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a sandbox queue's resourceId is the QueueUrl moto builds from the recorder's own "
-        "endpoint (http://127.0.0.1:<port>/<account>/<name>), not AWS's "
-        "https://sqs.<region>.amazonaws.com/<account>/<name>: it changes with the server's "
-        "port, and a user who created the queue through http://localhost:<port> holds a "
-        "QueueUrl under which nothing is recorded"
-    ),
-)
 def test_a_queues_resource_id_is_its_aws_url_whatever_endpoint_host_was_used(
     sandbox: Sandbox,
 ) -> None:
@@ -1044,16 +1025,6 @@ def test_a_queues_resource_id_is_its_aws_url_whatever_endpoint_host_was_used(
     assert queue_id == f"https://sqs.{REGION}.amazonaws.com/{sandbox.account}/host-jobs"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sandbox SQS queue URLs are built from the caller's endpoint "
-        "(http://127.0.0.1:<port>/<account>/<name>), so the queue's own items use that URL "
-        "as resourceId while CloudFormation's physical id, and so the stack's 'Contains' "
-        "edge, is https://sqs.us-east-1.amazonaws.com/<account>/<name>: the edge points at a "
-        "resource id nothing is recorded under (and queue ids change with the server's port)"
-    ),
-)
 def test_a_stacks_contains_edge_names_the_recorded_queue(sandbox: Sandbox) -> None:
     stack_id = sandbox.client("cloudformation").create_stack(
         StackName="edge-stack", TemplateBody=queue_template()
@@ -1073,27 +1044,24 @@ def test_a_stacks_contains_edge_names_the_recorded_queue(sandbox: Sandbox) -> No
     assert edge["resourceId"] == queues["stack-jobs"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "moto's CloudFormation creates a stack's resources in-process, with no sandbox API "
-        "call and so no CloudTrail event; CreateStack re-describes only AWS::CloudFormation::"
-        "Stack, so the stack's queue waits for the next full sweep (sweep_interval, 900 s) "
-        "instead of being recorded with the stack"
-    ),
-)
 def test_resources_a_stack_creates_are_recorded_with_it(sandbox: Sandbox) -> None:
-    stack_id = sandbox.client("cloudformation").create_stack(
-        StackName="inner-stack", TemplateBody=queue_template()
-    )["StackId"]
-    sandbox.item(STACK, stack_id, 1, "ResourceDiscovered")
-    wait_for(
-        lambda: any(
-            r.get("resourceName") == "stack-jobs" for r in sandbox.discovered(QUEUE).values()
-        ),
-        "the stack's queue to be recorded",
-        timeout=3.0,
-    )
+    """moto's CloudFormation makes a stack's resources in-process, with no call of their
+    own to the sandbox (so no CloudTrail event): the stack's events list the types its
+    template declares, and those its stacks are recorded to contain, with the stack."""
+    cloudformation = sandbox.client("cloudformation")
+    stack_id = cloudformation.create_stack(StackName="inner-stack", TemplateBody=queue_template())[
+        "StackId"
+    ]
+    created = sandbox.item(STACK, stack_id, 1, "ResourceDiscovered")
+    queue_id = recorded_queue_id(sandbox, "stack-jobs")
+    queue = sandbox.item(QUEUE, queue_id, 1, "ResourceDiscovered")
+    assert queue["relatedEvents"] == created["relatedEvents"]  # the CreateStack event
+
+    cloudformation.delete_stack(StackName="inner-stack")  # names no template
+    deleted = sandbox.item(STACK, stack_id, 2, "ResourceDeleted")
+    gone = sandbox.item(QUEUE, queue_id, 2, "ResourceDeleted")
+    assert gone["relatedEvents"] == deleted["relatedEvents"]  # the DeleteStack event
+    sandbox.caused_by(gone, "cloudformation.amazonaws.com", "DeleteStack")
 
 
 def _put_public_access_block(sandbox: Sandbox) -> None:
@@ -1118,15 +1086,6 @@ def _create_function(sandbox: Sandbox) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the sandbox's CloudTrail eventName is the boto operation name; CloudTrail logs some "
-        "calls under other names (S3 PutPublicAccessBlock as PutBucketPublicAccessBlock, "
-        "Lambda's with the API version: CreateFunction20150331), so LookupEvents by "
-        "EventName and rules written against real trails miss them"
-    ),
-)
 @pytest.mark.parametrize(
     ("call", "source", "event_name"),
     [

@@ -11,7 +11,7 @@ from configledger.recorder import resource_types
 from configledger.recorder.resource_types import REGISTRY
 
 # Modules under resource_types/ that are helpers, not types.
-NOT_TYPES = {"iam._shared"}
+NOT_TYPES = {"iam._shared", "ec2._targeted"}
 # CloudTrail event names that are not the API's operation names.
 CLOUDTRAIL_ONLY_NAMES = {"PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"}
 

@@ -148,8 +148,8 @@ def test_each_protocol_names_its_operation(aws: Clients, account: str) -> None:
         "CreateTopic": ("sns", "AWS::SNS::Topic", topic),
         "CreateQueue": ("sqs", "AWS::SQS::Queue", queue),
         "CreateTable": ("dynamodb", "AWS::DynamoDB::Table", "orders"),
-        # botocore's operation name (AWS's own trail says CreateFunction20150331).
-        "CreateFunction": ("lambda", "AWS::Lambda::Function", "echo"),
+        # CloudTrail's name for Lambda's CreateFunction carries the API version.
+        "CreateFunction20150331": ("lambda", "AWS::Lambda::Function", "echo"),
     }
     assert set(events) == set(expected)
     for name, (service, kind, resource) in expected.items():
@@ -172,7 +172,7 @@ def test_each_protocol_names_its_operation(aws: Clients, account: str) -> None:
         "attributes": {"DisplayName": "Changes"},
     }
     assert topic_event["responseElements"] == {"topicArn": topic}
-    function = record(events["CreateFunction"])["requestParameters"]
+    function = record(events["CreateFunction20150331"])["requestParameters"]
     assert function["functionName"] == "echo"
     assert function["code"] == {"zipFile": "HIDDEN_DUE_TO_SECURITY_REASONS"}
 

@@ -93,6 +93,8 @@ def _current(
     if wanted is not None:
         types = {t for t, _ in wanted}
         query = query.where(r.resource_type.in_(types))
+        if len(wanted) <= 500:  # a few resources (a targeted listing): by primary key
+            query = query.where(r.resource_id.in_(sorted({i for _, i in wanted})))
     for row in conn.execute(query):
         pair = (row.resource_type, row.resource_id)
         if wanted is not None and pair not in wanted:
@@ -123,6 +125,10 @@ class Listing:
     recorded: bool = True
     # DAILY recording (spec 5.3): at most one item per resource per 24 hours.
     daily: bool = False
+    # A targeted re-description: the listing covers only these resource ids, and
+    # ``complete`` says it is whole for them (an id it omits is gone); None: every
+    # resource of the type.
+    scope_ids: frozenset[str] | None = None
 
 
 def reconcile(
@@ -148,10 +154,12 @@ def reconcile(
         for listing in listings:
             stored = {
                 k[1]: v
-                for k, v in _current(conn, account_id, region, None, listing.resource_type).items()
+                for k, v in _current(
+                    conn, account_id, region, _scope_keys(listing), listing.resource_type
+                ).items()
             }
             old_edges = rel_store.forward_edges(
-                conn, account_id, region, listing.resource_type, None
+                conn, account_id, region, listing.resource_type, listing.scope_ids
             )
             new_edges: dict[str, list[tuple[Relationship, str | None]]] = {}
             for resource in listing.resources:
@@ -232,6 +240,13 @@ def reconcile(
         for entry in entries:
             outcomes.setdefault(entry.key.resource_type, Outcome()).items.append(entry.item)
     return outcomes
+
+
+def _scope_keys(listing: Listing) -> list[tuple[str, str]] | None:
+    """The stored resources a listing answers for: all of its type, or its scope ids."""
+    if listing.scope_ids is None:
+        return None
+    return [(listing.resource_type, resource_id) for resource_id in sorted(listing.scope_ids)]
 
 
 def _listed_entry(

@@ -93,11 +93,31 @@ class CloudTrailPoller:
                         "eventName": event["EventName"],
                         "eventSource": event.get("EventSource"),
                         "eventTime": int(event["EventTime"].timestamp() * 1000),
+                        **_named_resources(event.get("CloudTrailEvent")),
                     },
                     now_ms=now_ms,
                 )
             state.put(conn, key, orjson.dumps({"time": newest, "ids": sorted(at_newest)}).decode())
         return len(fresh)
+
+
+def _named_resources(document: Any) -> dict[str, Any]:
+    """The sections of a CloudTrail record that name the resources it changed, for the
+    worker's targeted re-description (none when the record is unreadable: the types the
+    event may change are then listed)."""
+    record = document
+    if isinstance(document, str | bytes):
+        try:
+            record = orjson.loads(document)
+        except orjson.JSONDecodeError:
+            return {}
+    if not isinstance(record, dict):
+        return {}
+    return {
+        key: record.get(key)
+        for key in ("requestParameters", "responseElements")
+        if isinstance(record.get(key), dict)
+    }
 
 
 def events_from_eventbridge(body: str) -> Iterable[dict[str, Any]]:
@@ -118,6 +138,7 @@ def events_from_eventbridge(body: str) -> Iterable[dict[str, Any]]:
             "eventId": detail.get("eventID"),
             "eventName": detail["eventName"],
             "eventSource": detail.get("eventSource"),
+            **_named_resources(detail),
         }
     ]
 

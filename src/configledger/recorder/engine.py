@@ -5,16 +5,24 @@ A sweep of one account and region lists each recorded resource type through boto
 ``transform``), and hands the listing to ``history.reconcile``. A type whose listing
 failed part-way is reconciled as incomplete (nothing is deleted) and its error shows
 in the recorder's status; the other types go on.
+
+Between sweeps a CloudTrail event names the resources it changed; a type that declares
+``Targeted`` is then re-described for just those keys. That answer is complete for the
+keys asked (one the service says is not found is gone, and may be recorded deleted), so
+it is reconciled as a listing scoped to them. A targeted describe that fails for any
+other reason is no answer: the type is listed instead, under the usual rules.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
+from botocore.exceptions import ClientError
+from sqlalchemy import select
 
 from configledger.clock import Clock
 from configledger.history.items import Relationship
@@ -26,6 +34,7 @@ from configledger.recorder.types import Described, ResourceType, Scope
 from configledger.store import recorders as recorder_store
 from configledger.store.database import Database
 from configledger.store.recorders import Recorder
+from configledger.store.schema import resources
 
 log = logging.getLogger("configledger.recorder")
 
@@ -36,9 +45,11 @@ Progress = Callable[[str, int, bool], None]
 @dataclass(slots=True)
 class TypeReport:
     type_name: str
-    listed: int = 0
+    listed: int = 0  # resources described (all of the type, or the targeted ones)
     outcome: Outcome = field(default_factory=Outcome)
     error: str | None = None
+    # The keys a targeted re-description asked for; None when the type was listed.
+    targeted: tuple[str, ...] | None = None
 
 
 def recorded_types(group: dict[str, Any], registry: dict[str, ResourceType]) -> list[ResourceType]:
@@ -117,9 +128,12 @@ class RecordingEngine:
         related_events: tuple[str, ...] = (),
         progress: Progress | None = None,
         force: bool = False,
+        targets: Mapping[str, Sequence[str]] | None = None,
     ) -> list[TypeReport]:
         """Record every change of the selected types (default: all recorded types) in
-        one partition; nothing when the recorder is not recording (unless ``force``)."""
+        one partition; nothing when the recorder is not recording (unless ``force``).
+        A type in ``targets`` (that declares ``Targeted``) is re-described for those
+        keys only; its name must also be among ``types`` when ``types`` is given."""
         recorder = self.recorder(account_id, region)
         if recorder is None or not (recorder.recording or force):
             return []
@@ -137,7 +151,11 @@ class RecordingEngine:
             selected = [t for t in selected if t.type_name not in daily]
         reports, listings = [], []
         for resource_type in selected:
-            report, listing = self._list_type(recorder, resource_type, progress)
+            keys = (targets or {}).get(resource_type.type_name)
+            found = None
+            if keys is not None and resource_type.targeted is not None:
+                found = self._describe_keys(recorder, resource_type, keys)
+            report, listing = found or self._list_type(recorder, resource_type, progress)
             listing = replace(
                 listing,
                 recorded=resource_type.type_name in recorded,
@@ -189,6 +207,91 @@ class RecordingEngine:
         listing = Listing(resource_type.type_name, listed, complete, resource_type.global_type)
         return report, listing
 
+    def _describe_keys(
+        self, recorder: Recorder, resource_type: ResourceType, keys: Sequence[str]
+    ) -> tuple[TypeReport, Listing] | None:
+        """The type re-described for ``keys`` only, as a listing complete for them; None
+        when the service could not answer (the caller lists the type instead)."""
+        targeted = resource_type.targeted
+        assert targeted is not None
+        scope = Scope(recorder.account_id, recorder.region)
+        wanted = list(dict.fromkeys(keys))
+        described: list[Described] = []
+        try:
+            client = self.sessions.client(
+                resource_type.service, recorder.account_id, recorder.region, recorder.role_arn
+            )
+            for chunk in _chunks(wanted, targeted.batch):
+                described.extend(self._describe_chunk(client, resource_type, scope, chunk))
+        except Exception as exc:  # not an answer: never taken as "gone"
+            log.warning(
+                "describing %s %s in %s/%s failed, listing the type instead: %s: %s",
+                resource_type.type_name,
+                wanted,
+                recorder.account_id,
+                recorder.region,
+                type(exc).__name__,
+                exc,
+            )
+            return None
+        present = {d.resource_id for d in described}
+        if targeted.by_name:
+            # Every resource that has one of these names was described: a recorded one
+            # that was not is gone (deleted, or deleted and its name reused).
+            gone = self._ids_named(recorder, resource_type, wanted) - present
+        else:
+            gone = set(wanted) - present
+        listing = Listing(
+            resource_type.type_name,
+            [_listed(d) for d in described],
+            True,
+            resource_type.global_type,
+            scope_ids=frozenset(present | gone),
+        )
+        report = TypeReport(resource_type.type_name, listed=len(described), targeted=tuple(wanted))
+        return report, listing
+
+    def _describe_chunk(
+        self, client: Any, resource_type: ResourceType, scope: Scope, chunk: list[str]
+    ) -> list[Described]:
+        targeted = resource_type.targeted
+        assert targeted is not None
+        try:
+            return [
+                resource_type.transform(raw, scope)
+                for raw in targeted.describe(client, scope, chunk)
+            ]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in targeted.not_found:
+                raise
+            if len(chunk) == 1:
+                return []  # the service's own "no such resource"
+            # One unknown key fails the whole call: ask for each, to learn which.
+            return [
+                d
+                for key in chunk
+                for d in self._describe_chunk(client, resource_type, scope, [key])
+            ]
+
+    def _ids_named(
+        self, recorder: Recorder, resource_type: ResourceType, names: list[str]
+    ) -> set[str]:
+        """The live recorded resources of the type with these names."""
+        if not names:
+            return set()
+        r = resources.c
+        with self.database.read() as conn:
+            rows = conn.execute(
+                select(r.resource_id).where(
+                    r.account_id == recorder.account_id,
+                    r.region == recorder.region,
+                    r.resource_type == resource_type.type_name,
+                    r.resource_name.in_(names),
+                    r.deleted_ms.is_(None),
+                )
+            )
+            return {row.resource_id for row in rows}
+
     def _set_status(self, recorder: Recorder, reports: list[TypeReport]) -> None:
         failed = [r for r in reports if r.error]
         now = self.clock.now_ms()
@@ -208,3 +311,9 @@ class RecordingEngine:
             )
             if current is not None:
                 recorder_store.update_recorder(conn, current, **values)
+
+
+def _chunks(keys: Sequence[str], size: int) -> Iterator[list[str]]:
+    step = max(size, 1)
+    for start in range(0, len(keys), step):
+        yield list(keys[start : start + step])

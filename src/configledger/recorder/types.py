@@ -19,7 +19,7 @@ the engine's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +67,80 @@ class Described:
     relations: tuple[Relation, ...] = ()
 
 
+def _same(candidate: str, scope: Scope) -> str | None:
+    return candidate or None
+
+
+@dataclass(frozen=True, slots=True)
+class Targeted:
+    """How to re-describe only the resources a CloudTrail event names.
+
+    ``paths`` say where the event names them: ``section.member.member...`` into the
+    record (``requestParameters.groupId``, ``responseElements.instancesSet.items.
+    instanceId``). A list is stepped through, CloudTrail's ``items`` wrapper is optional
+    (EC2's records wrap lists in it, the sandbox's do not), and ``**`` matches any depth.
+    ``key`` turns each string found into the key ``describe`` takes (an ARN into a name,
+    a queue URL into its canonical form), or None when the string names a resource of
+    another type (``sg-...`` among an instance's ids).
+
+    ``describe(client, scope, keys)`` is the *get* part for just those keys; its raw
+    records go through the type's ``transform``. A key it does not answer for (its
+    records omit it, or the call fails with one of the ``not_found`` codes) is gone: the
+    answer is complete for the keys asked, so the engine may record their deletion. Any
+    other failure is not an answer: the engine falls back to listing the type.
+    ``by_name``: the keys are resource names, not resource ids (IAM's events name a user,
+    AWS Config identifies it by its unique id). ``batch``: how many keys one call takes.
+    """
+
+    paths: tuple[str, ...]
+    describe: Callable[[Any, Scope, list[str]], Iterable[Raw]]
+    not_found: frozenset[str] = frozenset()
+    key: Callable[[str, Scope], str | None] = _same
+    by_name: bool = False
+    batch: int = 1
+    # Events that change resources they do not name (a replaced association leaves its
+    # old table unnamed): the type is listed for them, never targeted.
+    listing_events: frozenset[str] = frozenset()
+
+    def keys(self, record: Raw, scope: Scope) -> tuple[str, ...] | None:
+        """The keys of this type an event names; None when it names nothing at the
+        paths (then the engine lists the type), () when it names only other types'."""
+        found = [value for path in self.paths for value in values_at(record, path)]
+        if not found:
+            return None
+        keys = (self.key(value, scope) for value in found)
+        return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def values_at(record: Any, path: str) -> Iterator[str]:
+    """The strings at ``path`` in ``record`` (see ``Targeted``)."""
+    yield from _walk_path(record, path.split(".") if path else [])
+
+
+def _walk_path(value: Any, steps: list[str]) -> Iterator[str]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk_path(item, steps)
+        return
+    if not steps:
+        if isinstance(value, str) and value:
+            yield value
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "**":
+        yield from _walk_path(value, rest)
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from _walk_path(item, steps)
+        return
+    if not isinstance(value, dict):
+        return
+    if step in value:
+        yield from _walk_path(value[step], rest)
+    elif step == "items":  # CloudTrail's list wrapper, absent from the sandbox's records
+        yield from _walk_path(value, rest)
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceType:
     """The declaration of one AWS resource type (one file under resource_types/)."""
@@ -79,6 +153,20 @@ class ResourceType:
     events: frozenset[str] = frozenset()
     # IAM's global types: recorded once, with awsRegion "global".
     global_type: bool = False
+    # How to re-describe just the resources an event names; None: the type is listed.
+    targeted: Targeted | None = None
+    # Other resource types an event of this type changes without an event of their own
+    # (a stack's resources, created by CloudFormation in-process), from its record.
+    cascade: Callable[[Raw], Iterable[str]] | None = None
+
+
+def prefixed(*prefixes: str) -> Callable[[str, Scope], str | None]:
+    """A ``Targeted.key`` for EC2-style ids: the ones with this type's prefix."""
+
+    def key(candidate: str, scope: Scope) -> str | None:
+        return candidate if candidate.startswith(prefixes) else None
+
+    return key
 
 
 def tags_from_list(

@@ -10,6 +10,7 @@ Modules, in the order a request meets them:
     routes.py    the REST matcher: method + path + query against botocore's requestUri
     decode.py    request members / response elements in CloudTrail's lowerCamel form
     trail.py     the CloudTrail record: userIdentity, readOnly, the resources it names
+    event_names.py  CloudTrail's eventName where it is not the operation's (S3, Lambda)
     audit.py     ConfigLedger's own Config API calls, audited the same way
     lookup.py    CloudTrail's LookupEvents, answered from the store
 

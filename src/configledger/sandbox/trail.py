@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from configledger.sandbox.event_names import event_name
 from configledger.store.cloudtrail import NewEvent
 
 EVENT_VERSION = "1.08"
@@ -184,12 +185,13 @@ def build_event(call: Call) -> NewEvent:
     event_id = str(uuid.uuid4())
     read_only = is_read_only(call.operation)
     source = f"{call.service}.amazonaws.com"
+    name = event_name(call.service, call.operation)
     record = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": identity,
         "eventTime": iso_seconds(call.time_ms),
         "eventSource": source,
-        "eventName": call.operation,
+        "eventName": name,
         "awsRegion": call.region,
         "sourceIPAddress": call.source_ip,
         "userAgent": call.user_agent,
@@ -209,7 +211,7 @@ def build_event(call: Call) -> NewEvent:
         event_id=event_id,
         event_time_ms=call.time_ms,
         event_source=source,
-        event_name=call.operation,
+        event_name=name,
         read_only=read_only,
         username=username,
         access_key_id=call.caller.access_key_id,

@@ -8,6 +8,13 @@ supplementary ``StackResourceSummaries``. A stack has no zone: "Not Applicable".
 The stack "Contains" each resource it created whose type AWS Config records (the types of
 botocore's ResourceType enum), named by its physical id; the edge is one-way.
 
+CloudFormation creates, updates and deletes a stack's resources itself: on AWS those
+calls are CloudTrail events of their own (invoked by cloudformation.amazonaws.com), but an
+in-process emulation makes none. So a stack event also asks for the types its template
+declares (``cascade``), which are then listed with the stack, along with the types the
+account's stacks are recorded to contain (what a DeleteStack, which carries no template,
+takes away).
+
 A stack part-way between recorded states (an update, a rollback, a deletion) is neither
 listed nor gone: ``fetch`` lists every settled stack, then raises ``StackNotSettled`` so
 the listing is incomplete and no item is deleted on the strength of it.
@@ -15,6 +22,7 @@ the listing is incomplete and no item is deleted on the strength of it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -53,6 +61,18 @@ UNSETTLED = frozenset(
         "DELETE_IN_PROGRESS",
     }
 )
+
+
+# A resource's type in a JSON or YAML template ("Type": "AWS::SQS::Queue" / Type: ...).
+_RESOURCE_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)\b""")
+
+
+def cascade(record: Raw) -> Iterator[str]:
+    """The resource types the event's template declares (none for a template given by
+    URL or kept from the previous version: those resources wait for the next sweep)."""
+    body = (record.get("requestParameters") or {}).get("templateBody")
+    if isinstance(body, str):
+        yield from dict.fromkeys(match.group(1) for match in _RESOURCE_TYPE.finditer(body))
 
 
 class StackNotSettled(Exception):
@@ -120,6 +140,7 @@ RESOURCE_TYPE = ResourceType(
     service="cloudformation",
     fetch=fetch,
     transform=transform,
+    cascade=cascade,
     events=frozenset(
         {
             "CreateStack",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -28,6 +29,11 @@ def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     # DescribeAddresses has no paging: one call returns every address. EC2-Classic
     # addresses (no AllocationId) are not a type AWS Config records.
     yield from (a for a in client.describe_addresses()["Addresses"] if a.get("AllocationId"))
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    answer = client.describe_addresses(AllocationIds=ids)
+    return (a for a in answer["Addresses"] if a.get("AllocationId"))
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -70,6 +76,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("allocationId", "eipalloc", describe, "InvalidAllocationID.NotFound"),
     events=frozenset(
         {
             "AllocateAddress",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -46,6 +47,11 @@ def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_instances").paginate():
         for reservation in page["Reservations"]:
             yield from (i for i in reservation["Instances"] if i["State"]["Name"] not in _GONE)
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    for reservation in client.describe_instances(InstanceIds=ids)["Reservations"]:
+        yield from (i for i in reservation["Instances"] if i["State"]["Name"] not in _GONE)
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -108,6 +114,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("instanceId", "i", describe, "InvalidInstanceID.NotFound"),
     events=frozenset(
         {
             "RunInstances",

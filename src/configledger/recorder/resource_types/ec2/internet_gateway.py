@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -24,6 +25,11 @@ from configledger.recorder.types import (
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_internet_gateways").paginate():
         yield from page["InternetGateways"]
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    answer = client.describe_internet_gateways(InternetGatewayIds=ids)
+    return answer["InternetGateways"]  # type: ignore[no-any-return]
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -55,6 +61,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("internetGatewayId", "igw", describe, "InvalidInternetGatewayID.NotFound"),
     events=frozenset(
         {
             "CreateInternetGateway",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -32,6 +33,11 @@ _GONE = frozenset({"deleting", "deleted"})
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_nat_gateways").paginate():
         yield from (g for g in page["NatGateways"] if g["State"] not in _GONE)
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    answer = client.describe_nat_gateways(NatGatewayIds=ids)
+    return (g for g in answer["NatGateways"] if g["State"] not in _GONE)
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -60,6 +66,9 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id(
+        "natGatewayId", "nat", describe, "NatGatewayNotFound", "InvalidNatGatewayID.NotFound"
+    ),
     events=frozenset(
         {
             "CreateNatGateway",

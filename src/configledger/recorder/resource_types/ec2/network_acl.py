@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -25,6 +26,10 @@ from configledger.recorder.types import (
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_network_acls").paginate():
         yield from page["NetworkAcls"]
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    return client.describe_network_acls(NetworkAclIds=ids)["NetworkAcls"]  # type: ignore[no-any-return]
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -58,6 +63,15 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id(
+        "networkAclId",
+        "acl",
+        describe,
+        "InvalidNetworkAclID.NotFound",
+        "InvalidRouteTableID.NotFound",  # moto's answer for an unknown network ACL
+        # the association moves from an ACL the event does not name
+        listing_events=frozenset({"ReplaceNetworkAclAssociation"}),
+    ),
     events=frozenset(
         {
             "CreateNetworkAcl",

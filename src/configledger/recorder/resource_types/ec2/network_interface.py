@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -28,6 +29,11 @@ from configledger.recorder.types import (
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_network_interfaces").paginate():
         yield from page["NetworkInterfaces"]
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    answer = client.describe_network_interfaces(NetworkInterfaceIds=ids)
+    return answer["NetworkInterfaces"]  # type: ignore[no-any-return]
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -68,6 +74,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("networkInterfaceId", "eni", describe, "InvalidNetworkInterfaceID.NotFound"),
     events=frozenset(
         {
             "CreateNetworkInterface",

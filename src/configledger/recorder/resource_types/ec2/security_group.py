@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -24,6 +25,10 @@ from configledger.recorder.types import (
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_security_groups").paginate():
         yield from page["SecurityGroups"]
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    return client.describe_security_groups(GroupIds=ids)["SecurityGroups"]  # type: ignore[no-any-return]
 
 
 def _permission(permission: Raw) -> dict[str, Any]:
@@ -72,6 +77,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("groupId", "sg", describe, "InvalidGroup.NotFound"),
     events=frozenset(
         {
             "CreateSecurityGroup",

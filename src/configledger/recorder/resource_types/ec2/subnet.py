@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -25,6 +26,10 @@ from configledger.recorder.types import (
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_subnets").paginate():
         yield from page["Subnets"]
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    return client.describe_subnets(SubnetIds=ids)["Subnets"]  # type: ignore[no-any-return]
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -50,6 +55,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("subnetId", "subnet", describe, "InvalidSubnetID.NotFound"),
     events=frozenset(
         {
             "CreateSubnet",

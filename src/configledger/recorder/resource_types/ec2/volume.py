@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from configledger.recorder.resource_types.ec2._targeted import by_id
 from configledger.recorder.types import (
     Described,
     Raw,
@@ -28,6 +29,10 @@ _GONE = frozenset({"deleting", "deleted"})
 def fetch(client: Any, scope: Scope) -> Iterable[Raw]:
     for page in client.get_paginator("describe_volumes").paginate():
         yield from (v for v in page["Volumes"] if v["State"] not in _GONE)
+
+
+def describe(client: Any, scope: Scope, ids: list[str]) -> Iterable[Raw]:
+    return (v for v in client.describe_volumes(VolumeIds=ids)["Volumes"] if v["State"] not in _GONE)
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -50,6 +55,7 @@ RESOURCE_TYPE = ResourceType(
     service="ec2",
     fetch=fetch,
     transform=transform,
+    targeted=by_id("volumeId", "vol", describe, "InvalidVolume.NotFound"),
     events=frozenset(
         {
             "CreateVolume",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from configledger.recorder.types import Raw, Relation
+from configledger.recorder.types import Raw, Relation, Targeted
 
 _DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
 
@@ -85,3 +85,34 @@ def attached_policy_relations(
                 )
             )
     return relations
+
+
+def paged(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
+    """Every page's ``key`` list of a paginated IAM call."""
+    return [
+        item for page in client.get_paginator(operation).paginate(**kwargs) for item in page[key]
+    ]
+
+
+def inline_documents(client: Any, entity: str, name: str) -> list[Raw]:
+    """An entity's inline policies as GetAccountAuthorizationDetails lists them
+    ({PolicyName, PolicyDocument}): ``entity`` is "user", "group" or "role"."""
+    argument = {f"{entity.capitalize()}Name": name}
+    return [
+        {
+            "PolicyName": policy,
+            "PolicyDocument": getattr(client, f"get_{entity}_policy")(
+                PolicyName=policy, **argument
+            )["PolicyDocument"],
+        }
+        for policy in paged(client, f"list_{entity}_policies", "PolicyNames", **argument)
+    ]
+
+
+def by_name(*paths: str, describe: Any) -> Targeted:
+    """IAM's events name a user, group or role by its name; AWS Config identifies it by
+    its unique id, so the keys are names (a renamed entity is named twice, old and new,
+    and the old name is not taken for a deletion since the id is still there)."""
+    return Targeted(
+        paths=paths, describe=describe, not_found=frozenset({"NoSuchEntity"}), by_name=True
+    )

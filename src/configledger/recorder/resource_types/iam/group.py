@@ -18,8 +18,11 @@ from typing import Any
 from configledger.recorder.resource_types.iam._shared import (
     attached_policy_relations,
     authorization_details,
+    by_name,
     customer_policies,
+    inline_documents,
     inline_policies,
+    paged,
     policy_ids,
 )
 from configledger.recorder.types import (
@@ -36,6 +39,19 @@ def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
     policies = policy_ids(customer_policies(client))
     for group in authorization_details(client, "Group")["GroupDetailList"]:
         yield {"Group": group, "Policies": policies}
+
+
+def describe(client: Any, scope: Scope, names: list[str]) -> Iterator[Raw]:
+    """The named groups, in the shape of GetAccountAuthorizationDetails' GroupDetail."""
+    policies = policy_ids(customer_policies(client))
+    for name in names:
+        group = client.get_group(GroupName=name, MaxItems=1)["Group"]
+        detail = {key: group[key] for key in ("Path", "GroupName", "GroupId", "Arn", "CreateDate")}
+        detail["GroupPolicyList"] = inline_documents(client, "group", name)
+        detail["AttachedManagedPolicies"] = paged(
+            client, "list_attached_group_policies", "AttachedPolicies", GroupName=name
+        )
+        yield {"Group": detail, "Policies": policies}
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -69,6 +85,9 @@ RESOURCE_TYPE = ResourceType(
     fetch=fetch,
     transform=transform,
     global_type=True,
+    targeted=by_name(
+        "requestParameters.groupName", "requestParameters.newGroupName", describe=describe
+    ),
     events=frozenset(
         {
             "CreateGroup",

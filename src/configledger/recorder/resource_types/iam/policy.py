@@ -23,12 +23,14 @@ from configledger.recorder.resource_types.iam._shared import (
     authorization_details,
     customer_policies,
     encoded,
+    paged,
 )
 from configledger.recorder.types import (
     Described,
     Raw,
     ResourceType,
     Scope,
+    Targeted,
     epoch_ms,
     lower_camel,
     tags_from_list,
@@ -47,6 +49,33 @@ def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
             for tag in page.get("Tags", [])
         ]
         yield {"Policy": {**details[arn], **policy}, "Tags": tags}
+
+
+def describe(client: Any, scope: Scope, names: list[str]) -> Iterator[Raw]:
+    """The named policies: ListPolicies finds their ARNs (an event's ARN may carry a
+    path), then each one's description, versions and tags, shaped as ``fetch``'s."""
+    wanted = set(names)
+    for arn, policy in customer_policies(client).items():
+        if policy["PolicyName"] not in wanted:
+            continue
+        found = client.get_policy(PolicyArn=arn)["Policy"]
+        versions = []
+        for version in paged(client, "list_policy_versions", "Versions", PolicyArn=arn):
+            document = client.get_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
+            versions.append({**version, "Document": document["PolicyVersion"].get("Document")})
+        detail = {k: v for k, v in found.items() if k != "Tags"}
+        detail["PolicyVersionList"] = versions
+        tags = paged(client, "list_policy_tags", "Tags", PolicyArn=arn)
+        yield {"Policy": {**detail, **policy}, "Tags": tags}
+
+
+def _policy_name(candidate: str, scope: Scope) -> str | None:
+    """A customer managed policy's name from its ARN (AWS managed ones are not recorded)."""
+    parts = candidate.split(":", 5)
+    if len(parts) < 6 or parts[2] != "iam" or not parts[4].isdigit():
+        return None
+    kind, _, rest = parts[5].partition("/")
+    return rest.rsplit("/", 1)[-1] if kind == "policy" and rest else None
 
 
 def _version(version: Raw) -> dict[str, Any]:
@@ -91,6 +120,17 @@ RESOURCE_TYPE = ResourceType(
     fetch=fetch,
     transform=transform,
     global_type=True,
+    targeted=Targeted(
+        paths=(
+            "requestParameters.policyArn",
+            "requestParameters.permissionsBoundary",
+            "responseElements.policy.arn",
+        ),
+        describe=describe,
+        not_found=frozenset({"NoSuchEntity"}),
+        key=_policy_name,
+        by_name=True,
+    ),
     events=frozenset(
         {
             "CreatePolicy",

@@ -19,9 +19,12 @@ from typing import Any
 from configledger.recorder.resource_types.iam._shared import (
     attached_policy_relations,
     authorization_details,
+    by_name,
     customer_policies,
     encoded,
+    inline_documents,
     inline_policies,
+    paged,
     policy_ids,
 )
 from configledger.recorder.types import (
@@ -39,6 +42,35 @@ def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
     policies = policy_ids(customer_policies(client))
     for role in authorization_details(client, "Role")["RoleDetailList"]:
         yield {"Role": role, "Policies": policies}
+
+
+# The members GetRole shares with GetAccountAuthorizationDetails' RoleDetail.
+_ROLE_KEYS = (
+    "Path",
+    "RoleName",
+    "RoleId",
+    "Arn",
+    "CreateDate",
+    "AssumeRolePolicyDocument",
+    "PermissionsBoundary",
+)
+
+
+def describe(client: Any, scope: Scope, names: list[str]) -> Iterator[Raw]:
+    """The named roles, in the shape of GetAccountAuthorizationDetails' RoleDetail."""
+    policies = policy_ids(customer_policies(client))
+    for name in names:
+        role = client.get_role(RoleName=name)["Role"]
+        detail = {key: role[key] for key in _ROLE_KEYS if key in role}
+        detail["InstanceProfileList"] = paged(
+            client, "list_instance_profiles_for_role", "InstanceProfiles", RoleName=name
+        )
+        detail["RolePolicyList"] = inline_documents(client, "role", name)
+        detail["AttachedManagedPolicies"] = paged(
+            client, "list_attached_role_policies", "AttachedPolicies", RoleName=name
+        )
+        detail["Tags"] = paged(client, "list_role_tags", "Tags", RoleName=name)
+        yield {"Role": detail, "Policies": policies}
 
 
 def _profile_role(role: Raw) -> dict[str, Any]:
@@ -90,6 +122,9 @@ RESOURCE_TYPE = ResourceType(
     fetch=fetch,
     transform=transform,
     global_type=True,
+    targeted=by_name(
+        "requestParameters.roleName", "responseElements.role.roleName", describe=describe
+    ),
     events=frozenset(
         {
             "CreateRole",

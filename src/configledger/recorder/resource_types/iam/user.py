@@ -20,8 +20,11 @@ from typing import Any
 from configledger.recorder.resource_types.iam._shared import (
     attached_policy_relations,
     authorization_details,
+    by_name,
     customer_policies,
+    inline_documents,
     inline_policies,
+    paged,
     policy_ids,
 )
 from configledger.recorder.types import (
@@ -42,6 +45,28 @@ def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
     groups = {g["GroupName"]: g["GroupId"] for g in details["GroupDetailList"]}
     for user in details["UserDetailList"]:
         yield {"User": user, "GroupIds": groups, "Policies": policies}
+
+
+def describe(client: Any, scope: Scope, names: list[str]) -> Iterator[Raw]:
+    """The named users, in the shape of GetAccountAuthorizationDetails' UserDetail."""
+    policies = policy_ids(customer_policies(client))
+    for name in names:
+        user = client.get_user(UserName=name)["User"]
+        groups = paged(client, "list_groups_for_user", "Groups", UserName=name)
+        detail = {key: user[key] for key in ("Path", "UserName", "UserId", "Arn", "CreateDate")}
+        detail["UserPolicyList"] = inline_documents(client, "user", name)
+        detail["GroupList"] = [g["GroupName"] for g in groups]
+        detail["AttachedManagedPolicies"] = paged(
+            client, "list_attached_user_policies", "AttachedPolicies", UserName=name
+        )
+        if user.get("PermissionsBoundary"):
+            detail["PermissionsBoundary"] = user["PermissionsBoundary"]
+        detail["Tags"] = paged(client, "list_user_tags", "Tags", UserName=name)
+        yield {
+            "User": detail,
+            "GroupIds": {g["GroupName"]: g["GroupId"] for g in groups},
+            "Policies": policies,
+        }
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -90,6 +115,9 @@ RESOURCE_TYPE = ResourceType(
     fetch=fetch,
     transform=transform,
     global_type=True,
+    targeted=by_name(
+        "requestParameters.userName", "requestParameters.newUserName", describe=describe
+    ),
     events=frozenset(
         {
             "CreateUser",

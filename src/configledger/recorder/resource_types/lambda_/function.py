@@ -20,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from configledger.recorder.types import Described, Raw, Relation, ResourceType, Scope
+from configledger.recorder.types import (
+    Described,
+    Raw,
+    Relation,
+    ResourceType,
+    Scope,
+    Targeted,
+)
 
 _VALUE_OBJECTS = frozenset({"State", "StateReason"})
 
@@ -28,10 +35,28 @@ _VALUE_OBJECTS = frozenset({"State", "StateReason"})
 def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
     for page in client.get_paginator("list_functions").paginate():
         for listed in page["Functions"]:
-            function: Raw = client.get_function(FunctionName=listed["FunctionName"])
-            function.pop("ResponseMetadata", None)
-            function.pop("Code", None)
-            yield function
+            yield _function(client, listed["FunctionName"])
+
+
+def describe(client: Any, scope: Scope, names: list[str]) -> Iterator[Raw]:
+    for name in names:
+        yield _function(client, name)
+
+
+def _function(client: Any, name: str) -> Raw:
+    function: Raw = client.get_function(FunctionName=name)
+    function.pop("ResponseMetadata", None)
+    function.pop("Code", None)
+    return function
+
+
+def _function_name(candidate: str, scope: Scope) -> str | None:
+    """A function's name, from its name or its (qualified) ARN; None for the ARN of
+    anything else (a layer, an event source mapping)."""
+    if not candidate.startswith("arn:"):
+        return candidate
+    parts = candidate.split(":")
+    return parts[6] if len(parts) >= 7 and parts[5] == "function" else None
 
 
 def _bean_key(key: str) -> str:
@@ -99,24 +124,33 @@ def transform(raw: Raw, scope: Scope) -> Described:
     )
 
 
-# CloudTrail names Lambda's management events with the API version appended
-# (CreateFunction20150331, UpdateFunctionConfiguration20150331v2); both those and the
-# bare operation names are listed, so a sandbox that logs operation names is matched too.
-_OPERATIONS = {
-    "CreateFunction": ("CreateFunction20150331",),
-    "DeleteFunction": ("DeleteFunction20150331",),
-    "UpdateFunctionConfiguration": ("UpdateFunctionConfiguration20150331v2",),
-    "UpdateFunctionCode": ("UpdateFunctionCode20150331v2",),
-    "TagResource": ("TagResource20170331", "TagResource20170331v2"),
-    "UntagResource": ("UntagResource20170331", "UntagResource20170331v2"),
-    "PutFunctionConcurrency": ("PutFunctionConcurrency20171031",),
-    "DeleteFunctionConcurrency": ("DeleteFunctionConcurrency20171031",),
-}
-
 RESOURCE_TYPE = ResourceType(
     type_name="AWS::Lambda::Function",
     service="lambda",
     fetch=fetch,
     transform=transform,
-    events=frozenset(_OPERATIONS) | {name for names in _OPERATIONS.values() for name in names},
+    targeted=Targeted(
+        paths=(
+            "requestParameters.functionName",
+            "responseElements.functionName",
+            "requestParameters.resource",  # TagResource / UntagResource: the function's ARN
+            "requestParameters.aRN",
+        ),
+        describe=describe,
+        not_found=frozenset({"ResourceNotFoundException"}),
+        key=_function_name,
+    ),
+    # CloudTrail logs Lambda's management calls with the API version appended.
+    events=frozenset(
+        {
+            "CreateFunction20150331",
+            "DeleteFunction20150331",
+            "UpdateFunctionConfiguration20150331v2",
+            "UpdateFunctionCode20150331v2",
+            "TagResource20170331v2",
+            "UntagResource20170331v2",
+            "PutFunctionConcurrency20171031",
+            "DeleteFunctionConcurrency20171031",
+        }
+    ),
 )

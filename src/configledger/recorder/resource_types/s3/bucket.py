@@ -25,6 +25,7 @@ from configledger.recorder.types import (
     Raw,
     ResourceType,
     Scope,
+    Targeted,
     epoch_ms,
     lower_camel,
     tags_from_list,
@@ -75,9 +76,21 @@ def _region(location: str | None) -> str:
 
 
 def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
+    yield from _buckets(client, scope, None)
+
+
+def describe(client: Any, scope: Scope, names: list[str]) -> Iterator[Raw]:
+    """The named buckets: ListBuckets (their creation date and owner are only there),
+    then the per-bucket calls for these alone; a name it lacks is a deleted bucket."""
+    yield from _buckets(client, scope, set(names))
+
+
+def _buckets(client: Any, scope: Scope, names: set[str] | None) -> Iterator[Raw]:
     for page in client.get_paginator("list_buckets").paginate():
         for bucket in page["Buckets"]:
             name = bucket["Name"]
+            if names is not None and name not in names:
+                continue
             region = bucket.get("BucketRegion") or _region(
                 client.get_bucket_location(Bucket=name).get("LocationConstraint")
             )
@@ -222,6 +235,12 @@ RESOURCE_TYPE = ResourceType(
     service="s3",
     fetch=fetch,
     transform=transform,
+    targeted=Targeted(
+        paths=("requestParameters.bucketName",),
+        describe=describe,
+        not_found=frozenset({"NoSuchBucket"}),
+        batch=100,
+    ),
     events=frozenset(
         {
             "CreateBucket",
@@ -231,16 +250,13 @@ RESOURCE_TYPE = ResourceType(
             "DeleteBucketPolicy",
             "PutBucketVersioning",
             "PutBucketLogging",
-            "PutBucketNotification",
-            "PutBucketNotificationConfiguration",
+            "PutBucketNotification",  # PutBucketNotificationConfiguration, as CloudTrail logs it
             "PutBucketAccelerateConfiguration",
             "PutBucketRequestPayment",
             "PutBucketEncryption",
             "DeleteBucketEncryption",
-            "PutBucketPublicAccessBlock",
-            "PutPublicAccessBlock",
-            "DeleteBucketPublicAccessBlock",
-            "DeletePublicAccessBlock",
+            "PutBucketPublicAccessBlock",  # PutPublicAccessBlock, as CloudTrail logs it
+            "DeleteBucketPublicAccessBlock",  # DeletePublicAccessBlock
             "PutBucketTagging",
             "DeleteBucketTagging",
         }

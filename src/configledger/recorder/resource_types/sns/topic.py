@@ -14,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from configledger.recorder.types import Described, Raw, ResourceType, Scope, tags_from_list
+from configledger.recorder.types import (
+    Described,
+    Raw,
+    ResourceType,
+    Scope,
+    Targeted,
+    tags_from_list,
+)
 
 _COUNTERS = frozenset({"SubscriptionsConfirmed", "SubscriptionsPending", "SubscriptionsDeleted"})
 
@@ -22,12 +29,26 @@ _COUNTERS = frozenset({"SubscriptionsConfirmed", "SubscriptionsPending", "Subscr
 def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
     for page in client.get_paginator("list_topics").paginate():
         for topic in page["Topics"]:
-            arn = topic["TopicArn"]
-            yield {
-                "TopicArn": arn,
-                "Attributes": client.get_topic_attributes(TopicArn=arn)["Attributes"],
-                "Tags": client.list_tags_for_resource(ResourceArn=arn).get("Tags", []),
-            }
+            yield _topic(client, topic["TopicArn"])
+
+
+def describe(client: Any, scope: Scope, arns: list[str]) -> Iterator[Raw]:
+    for arn in arns:
+        yield _topic(client, arn)
+
+
+def _topic(client: Any, arn: str) -> Raw:
+    return {
+        "TopicArn": arn,
+        "Attributes": client.get_topic_attributes(TopicArn=arn)["Attributes"],
+        "Tags": client.list_tags_for_resource(ResourceArn=arn).get("Tags", []),
+    }
+
+
+def _topic_arn(candidate: str, scope: Scope) -> str | None:
+    """A topic's ARN (TagResource names any taggable SNS resource by its ARN)."""
+    parts = candidate.split(":")
+    return candidate if len(parts) == 6 and parts[0] == "arn" and parts[2] == "sns" else None
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
@@ -49,6 +70,16 @@ RESOURCE_TYPE = ResourceType(
     service="sns",
     fetch=fetch,
     transform=transform,
+    targeted=Targeted(
+        paths=(
+            "requestParameters.topicArn",
+            "responseElements.topicArn",
+            "requestParameters.resourceArn",
+        ),
+        describe=describe,
+        not_found=frozenset({"NotFound"}),
+        key=_topic_arn,
+    ),
     events=frozenset(
         {
             "CreateTopic",

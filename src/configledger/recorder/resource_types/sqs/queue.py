@@ -1,7 +1,11 @@
 """AWS::SQS::Queue.
 
 AWS Config identifies a queue by its URL (the type's primary identifier, as in
-CloudFormation) and names it by its queue name; the ARN is the QueueArn attribute.
+CloudFormation), in SQS's own form ``https://sqs.<region>.amazonaws.com/<account>/<name>``
+whatever host the listing was made through (an endpoint override, a legacy
+``queue.amazonaws.com`` URL), so the id is the one CloudFormation reports as the queue's
+physical id and a queue keeps one id however it is reached. It names it by its queue
+name; the ARN is the QueueArn attribute.
 The document is GetQueueAttributes' map (All), keys as SQS spells them, plus
 ``QueueUrl`` and ``QueueName``; the attributes awslabs/aws-config-resource-schema types
 as integers are integers, the rest stay SQS's strings. The ApproximateNumberOfMessages*
@@ -15,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from configledger.recorder.types import Described, Raw, ResourceType, Scope
+from configledger.recorder.types import Described, Raw, ResourceType, Scope, Targeted
 
 _COUNTERS = frozenset(
     {
@@ -39,16 +43,34 @@ _INTEGERS = frozenset(
 def fetch(client: Any, scope: Scope) -> Iterator[Raw]:
     for page in client.get_paginator("list_queues").paginate():
         for url in page.get("QueueUrls", []):
-            attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
-            yield {
-                "QueueUrl": url,
-                "Attributes": attributes["Attributes"],
-                "Tags": client.list_queue_tags(QueueUrl=url).get("Tags", {}),
-            }
+            yield _queue(client, url)
+
+
+def describe(client: Any, scope: Scope, urls: list[str]) -> Iterator[Raw]:
+    for url in urls:
+        yield _queue(client, url)
+
+
+def _queue(client: Any, url: str) -> Raw:
+    attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    return {
+        "QueueUrl": url,
+        "Attributes": attributes["Attributes"],
+        "Tags": client.list_queue_tags(QueueUrl=url).get("Tags", {}),
+    }
+
+
+def queue_url(url: str, scope: Scope) -> str | None:
+    """The queue's URL in SQS's own form, from any URL of it (None if not a queue URL)."""
+    parts = url.split("?", 1)[0].rstrip("/").split("/")
+    if len(parts) < 5 or not parts[-2].isdigit() or not parts[-1]:
+        return None
+    domain = "amazonaws.com.cn" if scope.partition == "aws-cn" else "amazonaws.com"
+    return f"https://sqs.{scope.region}.{domain}/{parts[-2]}/{parts[-1]}"
 
 
 def transform(raw: Raw, scope: Scope) -> Described:
-    url = raw["QueueUrl"]
+    url = queue_url(raw["QueueUrl"], scope) or raw["QueueUrl"]
     attributes = raw["Attributes"]
     name = url.rstrip("/").rsplit("/", 1)[-1]
     configuration: dict[str, Any] = {
@@ -75,6 +97,12 @@ RESOURCE_TYPE = ResourceType(
     service="sqs",
     fetch=fetch,
     transform=transform,
+    targeted=Targeted(
+        paths=("requestParameters.queueUrl", "responseElements.queueUrl"),
+        describe=describe,
+        not_found=frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}),
+        key=queue_url,
+    ),
     events=frozenset(
         {
             "CreateQueue",
