@@ -233,3 +233,18 @@ class InvalidResultTokenException(ClientError):
 
 class LimitExceededException(ClientError):
     code = "LimitExceededException"
+
+
+# -- remediation ------------------------------------------------------------------------
+
+
+class NoSuchRemediationConfigurationException(ClientError):
+    code = "NoSuchRemediationConfigurationException"
+
+
+class RemediationInProgressException(ClientError):
+    code = "RemediationInProgressException"
+
+
+class NoSuchRemediationExceptionException(ClientError):
+    code = "NoSuchRemediationExceptionException"

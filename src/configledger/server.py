@@ -18,6 +18,7 @@ from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsum
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
 from configledger.recorder.worker import Feed, RecorderWorker
+from configledger.remediation.engine import RemediationEngine, RemediationWorker
 from configledger.rules.engine import RulesEngine, RulesWorker
 from configledger.settings import Settings
 from configledger.store import state
@@ -42,6 +43,7 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
     """Every outbox consumer besides the recorder, one line per service."""
     workers: list[Worker] = []
     workers.append(RulesWorker(RulesEngine(runtime.database, runtime.clock, sessions)))
+    workers.append(RemediationWorker(RemediationEngine(runtime.database, runtime.clock, sessions)))
     return tuple(workers)
 
 

@@ -4,6 +4,7 @@ from configledger.operations import (
     compliance,
     delivery,
     recorder,
+    remediation,
     resources,
     retention,
     rules,
@@ -13,3 +14,4 @@ from configledger.operations.registry import OPERATIONS
 
 __all__ = ["OPERATIONS", "delivery", "recorder", "resources", "retention", "tags"]
 __all__ += ["compliance", "rules"]
+__all__ += ["remediation"]

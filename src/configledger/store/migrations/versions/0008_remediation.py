@@ -75,9 +75,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("remediation_executions", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_remediation_executions_state", ["state", "due_ms"], unique=False
-        )
+        batch_op.create_index("ix_remediation_executions_state", ["state", "due_ms"], unique=False)
 
 
 def downgrade() -> None:
