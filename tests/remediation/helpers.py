@@ -21,7 +21,10 @@ def compliance_of(config: Any, rule: str, resource_id: str) -> str | None:
 
 def managed_rule(config: Any, name: str, identifier: str) -> None:
     config.put_config_rule(
-        ConfigRule={"ConfigRuleName": name, "Source": {"Owner": "AWS", "SourceIdentifier": identifier}}
+        ConfigRule={
+            "ConfigRuleName": name,
+            "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
+        }
     )
 
 

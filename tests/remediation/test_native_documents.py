@@ -43,12 +43,17 @@ def _bucket(config: Any, s3: Any, name: str, rule: str, identifier: str, **creat
 def test_versioning_remediated_automatically(backend: LiveServer) -> None:
     config, aws = sandbox(backend)
     s3 = aws("s3")
-    UNVERSIONED = _name("unversioned")  # noqa: N806
+    UNVERSIONED = _name("unversioned")
     _bucket(config, s3, UNVERSIONED, VERSIONING, "S3_BUCKET_VERSIONING_ENABLED")
     answer = config.put_remediation_configurations(
         RemediationConfigurations=[
-            remediation(VERSIONING, "AWS-ConfigureS3BucketVersioning", "BucketName",
-                        automatic=True, resource_type=BUCKET)  # fmt: skip
+            remediation(
+                VERSIONING,
+                "AWS-ConfigureS3BucketVersioning",
+                "BucketName",
+                automatic=True,
+                resource_type=BUCKET,
+            )  # fmt: skip
         ]
     )
     assert answer["FailedBatches"] == []
@@ -69,7 +74,7 @@ def test_versioning_remediated_automatically(backend: LiveServer) -> None:
 def test_versioning_remediated_on_request(backend: LiveServer) -> None:
     config, aws = sandbox(backend)
     s3 = aws("s3")
-    MANUAL = _name("manual")  # noqa: N806
+    MANUAL = _name("manual")
     _bucket(config, s3, MANUAL, VERSIONING, "S3_BUCKET_VERSIONING_ENABLED")
     config.put_remediation_configurations(
         RemediationConfigurations=[
@@ -77,9 +82,12 @@ def test_versioning_remediated_on_request(backend: LiveServer) -> None:
         ]
     )
     # Manual: nothing happens until asked.
-    assert config.describe_remediation_execution_status(ConfigRuleName=VERSIONING)[
-        "RemediationExecutionStatuses"
-    ] == []
+    assert (
+        config.describe_remediation_execution_status(ConfigRuleName=VERSIONING)[
+            "RemediationExecutionStatuses"
+        ]
+        == []
+    )
     answer = config.start_remediation_execution(
         ConfigRuleName=VERSIONING, ResourceKeys=[{"resourceType": BUCKET, "resourceId": MANUAL}]
     )
@@ -92,7 +100,7 @@ def test_public_read_blocked(server: LiveServer) -> None:
     config, aws = sandbox(server)
     s3 = aws("s3")
     rule = "s3-bucket-public-read-prohibited"
-    PUBLIC = _name("public")  # noqa: N806
+    PUBLIC = _name("public")
     _bucket(config, s3, PUBLIC, rule, "S3_BUCKET_PUBLIC_READ_PROHIBITED", ACL="public-read")
     config.put_remediation_configurations(
         RemediationConfigurations=[
@@ -108,7 +116,7 @@ def test_encryption_enabled_on_request(server: LiveServer) -> None:
     config, aws = sandbox(server)
     s3 = aws("s3")
     rule = "s3-bucket-server-side-encryption-enabled"
-    PLAIN = _name("plain")  # noqa: N806
+    PLAIN = _name("plain")
     record_only(config, BUCKET)
     s3.create_bucket(Bucket=PLAIN)
     s3.delete_bucket_encryption(Bucket=PLAIN)
@@ -116,8 +124,9 @@ def test_encryption_enabled_on_request(server: LiveServer) -> None:
     wait_for(lambda: compliance_of(config, rule, PLAIN) == "NON_COMPLIANT", timeout=30)
     config.put_remediation_configurations(
         RemediationConfigurations=[
-            remediation(rule, "AWS-EnableS3BucketEncryption", "BucketName",
-                        SSEAlgorithm=["AES256"])  # fmt: skip
+            remediation(
+                rule, "AWS-EnableS3BucketEncryption", "BucketName", SSEAlgorithm=["AES256"]
+            )  # fmt: skip
         ]
     )
     config.start_remediation_execution(
@@ -160,18 +169,27 @@ def test_ebs_encryption_by_default(server: LiveServer) -> None:
     config, aws = sandbox(server)
     ec2 = aws("ec2")
     rule = "ec2-ebs-encryption-by-default"
+    record_only(config, SG)
     managed_rule(config, rule, "EC2_EBS_ENCRYPTION_BY_DEFAULT")
     account = config.describe_config_rules()["ConfigRules"][0]["ConfigRuleArn"].split(":")[4]
     wait_for(lambda: compliance_of(config, rule, account) == "NON_COMPLIANT", timeout=20)
     config.put_remediation_configurations(
         RemediationConfigurations=[
-            remediation(rule, "AWSConfigRemediation-EnableEbsEncryptionByDefault", None)
+            remediation(
+                rule, "AWSConfigRemediation-EnableEbsEncryptionByDefault", None, automatic=True
+            )  # fmt: skip
         ]
     )
-    config.start_remediation_execution(
-        ConfigRuleName=rule, ResourceKeys=[{"resourceType": "AWS::::Account", "resourceId": account}]
-    )
-    status = finished(config, rule, ("AWS::::Account", account))
+    # The account is no ResourceKey type: AWS remediates it automatically only.
+
+    def done() -> Any:
+        found = config.describe_remediation_execution_status(ConfigRuleName=rule)[
+            "RemediationExecutionStatuses"
+        ]
+        return found[0] if found and found[0]["State"] in ("SUCCEEDED", "FAILED") else None
+
+    status = wait_for(done, timeout=20)
+    assert status["ResourceKey"] == {"resourceType": "AWS::::Account", "resourceId": account}
     assert status["State"] == "SUCCEEDED", status
     assert [s["Name"] for s in status["StepDetails"]] == [
         "ModifyAccount",
@@ -188,11 +206,22 @@ def test_unused_access_keys_deleted(server: LiveServer) -> None:
     rule = "iam-user-unused-credentials-check"
     user = iam.create_user(UserName="idle")["User"]
     iam.create_access_key(UserName="idle")
-    managed_rule(config, rule, "IAM_USER_UNUSED_CREDENTIALS_CHECK")
+    record_only(config, "AWS::IAM::User")
+    config.put_config_rule(
+        ConfigRule={
+            "ConfigRuleName": rule,
+            "Source": {"Owner": "AWS", "SourceIdentifier": "IAM_USER_UNUSED_CREDENTIALS_CHECK"},
+            "InputParameters": '{"maxCredentialUsageAge": "90"}',
+        }
+    )
     config.put_remediation_configurations(
         RemediationConfigurations=[
-            remediation(rule, "AWSConfigRemediation-RevokeUnusedIAMUserCredentials",
-                        "IAMResourceId", MaxCredentialUsageAge=["0"])  # fmt: skip
+            remediation(
+                rule,
+                "AWSConfigRemediation-RevokeUnusedIAMUserCredentials",
+                "IAMResourceId",
+                MaxCredentialUsageAge=["0"],
+            )  # fmt: skip
         ]
     )
     key = ("AWS::IAM::User", user["UserId"])
