@@ -57,9 +57,12 @@ def test_failed_attempts_retry_then_except(
     for _ in range(2):
         clock.advance(10_000)
         config.describe_remediation_configurations(ConfigRuleNames=[VERSIONING])
-        later = wait_for(lambda: (status_of(config, VERSIONING, key) or {}).get(
-            "LastUpdatedTime", last) > last, timeout=15)  # fmt: skip
-        assert later
+
+        def moved(since: float = last) -> bool:
+            found = status_of(config, VERSIONING, key) or {}
+            return bool(found.get("LastUpdatedTime", since) > since)
+
+        assert wait_for(moved, timeout=15)
         last = status_of(config, VERSIONING, key)["LastUpdatedTime"]
     exceptions = wait_for(
         lambda: config.describe_remediation_exceptions(ConfigRuleName=VERSIONING)[
@@ -147,9 +150,7 @@ def test_operations_and_errors(server: LiveServer) -> None:
     )
     assert [e["ResourceId"] for e in second["RemediationExceptions"]] == ["b2"]
     assert (
-        _code(
-            config.describe_remediation_exceptions, ConfigRuleName=VERSIONING, NextToken="forged"
-        )  # fmt: skip
+        _code(config.describe_remediation_exceptions, ConfigRuleName=VERSIONING, NextToken="forged")
         == "InvalidNextTokenException"
     )
     config.delete_remediation_exceptions(ConfigRuleName=VERSIONING, ResourceKeys=keys)

@@ -53,7 +53,7 @@ def test_versioning_remediated_automatically(backend: LiveServer) -> None:
                 "BucketName",
                 automatic=True,
                 resource_type=BUCKET,
-            )  # fmt: skip
+            )
         ]
     )
     assert answer["FailedBatches"] == []
@@ -124,9 +124,7 @@ def test_encryption_enabled_on_request(server: LiveServer) -> None:
     wait_for(lambda: compliance_of(config, rule, PLAIN) == "NON_COMPLIANT", timeout=30)
     config.put_remediation_configurations(
         RemediationConfigurations=[
-            remediation(
-                rule, "AWS-EnableS3BucketEncryption", "BucketName", SSEAlgorithm=["AES256"]
-            )  # fmt: skip
+            remediation(rule, "AWS-EnableS3BucketEncryption", "BucketName", SSEAlgorithm=["AES256"])
         ]
     )
     config.start_remediation_execution(
@@ -177,7 +175,7 @@ def test_ebs_encryption_by_default(server: LiveServer) -> None:
         RemediationConfigurations=[
             remediation(
                 rule, "AWSConfigRemediation-EnableEbsEncryptionByDefault", None, automatic=True
-            )  # fmt: skip
+            )
         ]
     )
     # The account is no ResourceKey type: AWS remediates it automatically only.
@@ -221,7 +219,7 @@ def test_unused_access_keys_deleted(server: LiveServer) -> None:
                 "AWSConfigRemediation-RevokeUnusedIAMUserCredentials",
                 "IAMResourceId",
                 MaxCredentialUsageAge=["0"],
-            )  # fmt: skip
+            )
         ]
     )
     key = ("AWS::IAM::User", user["UserId"])
