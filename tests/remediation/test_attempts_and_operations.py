@@ -53,6 +53,15 @@ def test_failed_attempts_retry_then_except(
         config.describe_remediation_exceptions(ConfigRuleName=VERSIONING)["RemediationExceptions"]
         == []
     )
+    # A retry is pending: the configuration cannot go, the key cannot start again.
+    assert (
+        _code(config.delete_remediation_configuration, ConfigRuleName=VERSIONING)
+        == "RemediationInProgressException"
+    )
+    again = config.start_remediation_execution(
+        ConfigRuleName=VERSIONING, ResourceKeys=[{"resourceType": BUCKET, "resourceId": bucket}]
+    )
+    assert again["FailedItems"] == [{"resourceType": BUCKET, "resourceId": bucket}]
     last = first["LastUpdatedTime"]
     for _ in range(2):
         clock.advance(10_000)
