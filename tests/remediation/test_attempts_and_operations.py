@@ -42,11 +42,11 @@ def test_failed_attempts_retry_then_except(
     config.put_remediation_configurations(RemediationConfigurations=[broken])
     key = (BUCKET, bucket)
 
-    def attempt_failed(count: int) -> Any:
+    def attempt_failed() -> Any:
         status = status_of(config, VERSIONING, key)
         return status if status and status["LastUpdatedTime"] and status["StepDetails"] else None
 
-    first = wait_for(lambda: attempt_failed(1), timeout=15)
+    first = wait_for(attempt_failed, timeout=15)
     assert first["State"] == "QUEUED"  # failed, retried after RetryAttemptSeconds / attempts
     assert "Sometimes" in first["StepDetails"][0]["ErrorMessage"]
     assert (

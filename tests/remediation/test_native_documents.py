@@ -43,8 +43,8 @@ def _bucket(config: Any, s3: Any, name: str, rule: str, identifier: str, **creat
 def test_versioning_remediated_automatically(backend: LiveServer) -> None:
     config, aws = sandbox(backend)
     s3 = aws("s3")
-    UNVERSIONED = _name("unversioned")
-    _bucket(config, s3, UNVERSIONED, VERSIONING, "S3_BUCKET_VERSIONING_ENABLED")
+    unversioned_bucket = _name("unversioned")
+    _bucket(config, s3, unversioned_bucket, VERSIONING, "S3_BUCKET_VERSIONING_ENABLED")
     answer = config.put_remediation_configurations(
         RemediationConfigurations=[
             remediation(
@@ -57,25 +57,31 @@ def test_versioning_remediated_automatically(backend: LiveServer) -> None:
         ]
     )
     assert answer["FailedBatches"] == []
-    wait_for(lambda: compliance_of(config, VERSIONING, UNVERSIONED) == "COMPLIANT", timeout=20)
-    assert s3.get_bucket_versioning(Bucket=UNVERSIONED)["Status"] == "Enabled"
-    status = finished(config, VERSIONING, (BUCKET, UNVERSIONED))
+    wait_for(
+        lambda: compliance_of(config, VERSIONING, unversioned_bucket) == "COMPLIANT", timeout=20
+    )
+    assert s3.get_bucket_versioning(Bucket=unversioned_bucket)["Status"] == "Enabled"
+    status = finished(config, VERSIONING, (BUCKET, unversioned_bucket))
     assert status["State"] == "SUCCEEDED"
     assert [s["Name"] for s in status["StepDetails"]] == ["ConfigureVersioning"]
     assert status["StepDetails"][0]["State"] == "SUCCEEDED"
     assert status["InvocationTime"] <= status["LastUpdatedTime"]
 
     # Suspended again: the new NON_COMPLIANT result is remediated again.
-    s3.put_bucket_versioning(Bucket=UNVERSIONED, VersioningConfiguration={"Status": "Suspended"})
-    wait_for(lambda: s3.get_bucket_versioning(Bucket=UNVERSIONED)["Status"] == "Enabled", 20)
-    wait_for(lambda: compliance_of(config, VERSIONING, UNVERSIONED) == "COMPLIANT", timeout=20)
+    s3.put_bucket_versioning(
+        Bucket=unversioned_bucket, VersioningConfiguration={"Status": "Suspended"}
+    )
+    wait_for(lambda: s3.get_bucket_versioning(Bucket=unversioned_bucket)["Status"] == "Enabled", 20)
+    wait_for(
+        lambda: compliance_of(config, VERSIONING, unversioned_bucket) == "COMPLIANT", timeout=20
+    )
 
 
 def test_versioning_remediated_on_request(backend: LiveServer) -> None:
     config, aws = sandbox(backend)
     s3 = aws("s3")
-    MANUAL = _name("manual")
-    _bucket(config, s3, MANUAL, VERSIONING, "S3_BUCKET_VERSIONING_ENABLED")
+    manual_bucket = _name("manual")
+    _bucket(config, s3, manual_bucket, VERSIONING, "S3_BUCKET_VERSIONING_ENABLED")
     config.put_remediation_configurations(
         RemediationConfigurations=[
             remediation(VERSIONING, "AWS-ConfigureS3BucketVersioning", "BucketName")
@@ -89,26 +95,27 @@ def test_versioning_remediated_on_request(backend: LiveServer) -> None:
         == []
     )
     answer = config.start_remediation_execution(
-        ConfigRuleName=VERSIONING, ResourceKeys=[{"resourceType": BUCKET, "resourceId": MANUAL}]
+        ConfigRuleName=VERSIONING,
+        ResourceKeys=[{"resourceType": BUCKET, "resourceId": manual_bucket}],
     )
     assert answer["FailedItems"] == []
-    assert finished(config, VERSIONING, (BUCKET, MANUAL))["State"] == "SUCCEEDED"
-    wait_for(lambda: compliance_of(config, VERSIONING, MANUAL) == "COMPLIANT", timeout=20)
+    assert finished(config, VERSIONING, (BUCKET, manual_bucket))["State"] == "SUCCEEDED"
+    wait_for(lambda: compliance_of(config, VERSIONING, manual_bucket) == "COMPLIANT", timeout=20)
 
 
 def test_public_read_blocked(server: LiveServer) -> None:
     config, aws = sandbox(server)
     s3 = aws("s3")
     rule = "s3-bucket-public-read-prohibited"
-    PUBLIC = _name("public")
-    _bucket(config, s3, PUBLIC, rule, "S3_BUCKET_PUBLIC_READ_PROHIBITED", ACL="public-read")
+    public_bucket = _name("public")
+    _bucket(config, s3, public_bucket, rule, "S3_BUCKET_PUBLIC_READ_PROHIBITED", ACL="public-read")
     config.put_remediation_configurations(
         RemediationConfigurations=[
             remediation(rule, "AWS-DisableS3BucketPublicReadWrite", "S3BucketName", automatic=True)
         ]
     )
-    wait_for(lambda: compliance_of(config, rule, PUBLIC) == "COMPLIANT", timeout=20)
-    block = s3.get_public_access_block(Bucket=PUBLIC)["PublicAccessBlockConfiguration"]
+    wait_for(lambda: compliance_of(config, rule, public_bucket) == "COMPLIANT", timeout=20)
+    block = s3.get_public_access_block(Bucket=public_bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values())
 
 
@@ -116,22 +123,22 @@ def test_encryption_enabled_on_request(server: LiveServer) -> None:
     config, aws = sandbox(server)
     s3 = aws("s3")
     rule = "s3-bucket-server-side-encryption-enabled"
-    PLAIN = _name("plain")
+    plain_bucket = _name("plain")
     record_only(config, BUCKET)
-    s3.create_bucket(Bucket=PLAIN)
-    s3.delete_bucket_encryption(Bucket=PLAIN)
+    s3.create_bucket(Bucket=plain_bucket)
+    s3.delete_bucket_encryption(Bucket=plain_bucket)
     managed_rule(config, rule, "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED")
-    wait_for(lambda: compliance_of(config, rule, PLAIN) == "NON_COMPLIANT", timeout=30)
+    wait_for(lambda: compliance_of(config, rule, plain_bucket) == "NON_COMPLIANT", timeout=30)
     config.put_remediation_configurations(
         RemediationConfigurations=[
             remediation(rule, "AWS-EnableS3BucketEncryption", "BucketName", SSEAlgorithm=["AES256"])
         ]
     )
     config.start_remediation_execution(
-        ConfigRuleName=rule, ResourceKeys=[{"resourceType": BUCKET, "resourceId": PLAIN}]
+        ConfigRuleName=rule, ResourceKeys=[{"resourceType": BUCKET, "resourceId": plain_bucket}]
     )
-    wait_for(lambda: compliance_of(config, rule, PLAIN) == "COMPLIANT", timeout=20)
-    found = s3.get_bucket_encryption(Bucket=PLAIN)["ServerSideEncryptionConfiguration"]
+    wait_for(lambda: compliance_of(config, rule, plain_bucket) == "COMPLIANT", timeout=20)
+    found = s3.get_bucket_encryption(Bucket=plain_bucket)["ServerSideEncryptionConfiguration"]
     assert found["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 
 

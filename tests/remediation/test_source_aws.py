@@ -41,9 +41,10 @@ def test_native_document_acts_in_the_real_account(fake_aws: str, aws_server: Liv
     fix["Parameters"]["AutomationAssumeRole"]["StaticValue"]["Values"] = [
         f"arn:aws:iam::{ACCOUNT}:role/remediation"
     ]
-    assert config.put_remediation_configurations(RemediationConfigurations=[fix])[
-        "FailedBatches"
-    ] == []
+    assert (
+        config.put_remediation_configurations(RemediationConfigurations=[fix])["FailedBatches"]
+        == []
+    )
     config.start_remediation_execution(
         ConfigRuleName=rule,
         ResourceKeys=[{"resourceType": BUCKET, "resourceId": "real-unversioned"}],
@@ -54,9 +55,10 @@ def test_native_document_acts_in_the_real_account(fake_aws: str, aws_server: Liv
     assert s3.get_bucket_versioning(Bucket="real-unversioned")["Status"] == "Enabled"
 
     custom = remediation(rule, "Acme-RotateEverything", "BucketName")
-    assert config.put_remediation_configurations(RemediationConfigurations=[custom])[
-        "FailedBatches"
-    ] == []
+    assert (
+        config.put_remediation_configurations(RemediationConfigurations=[custom])["FailedBatches"]
+        == []
+    )
     [stored] = config.describe_remediation_configurations(ConfigRuleNames=[rule])[
         "RemediationConfigurations"
     ]
