@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -56,6 +57,8 @@ from configledger.store.schema import evaluation_results
 log = logging.getLogger("configledger.remediation")
 
 CONSUMER = "remediation"
+# Seconds between two status reads of one real SSM automation.
+SSM_POLL_SECONDS = 5.0
 _SSM_DONE = {"Success": SUCCEEDED, "Failed": FAILED, "TimedOut": FAILED, "Cancelled": FAILED}
 _SSM_STEP = {
     "Success": "SUCCEEDED",
@@ -143,6 +146,7 @@ class RemediationEngine:
         self.database = database
         self.clock = clock
         self.sessions = sessions
+        self._polled: dict[str, float] = {}
 
     def step(self) -> bool:
         """Consume one batch of compliance changes and run what is due; whether there
@@ -261,6 +265,10 @@ class RemediationEngine:
 
     def _poll(self, execution: Execution) -> None:
         assert execution.automation_id is not None
+        last = self._polled.get(execution.automation_id, 0.0)
+        if time.monotonic() - last < SSM_POLL_SECONDS:
+            return
+        self._polled[execution.automation_id] = time.monotonic()
         ssm = self.sessions.client("ssm", execution.account_id, execution.region)
         found = ssm.get_automation_execution(AutomationExecutionId=execution.automation_id)
         detail = found["AutomationExecution"]
@@ -270,6 +278,7 @@ class RemediationEngine:
             if steps != execution.steps:
                 self._save(replace(execution, steps=steps, updated_ms=self.clock.now_ms()))
             return
+        self._polled.pop(execution.automation_id, None)
         self._finish(execution, state, steps, self._config(execution))
 
     def _finish(
