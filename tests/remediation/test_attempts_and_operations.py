@@ -7,6 +7,7 @@ exception that does not exist, a forged NextToken."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -185,3 +186,24 @@ def test_operations_and_errors(server: LiveServer) -> None:
     )
     status = config.describe_remediation_execution_status
     assert _code(status, ConfigRuleName=VERSIONING) == "NoSuchRemediationConfigurationException"
+
+
+def test_expired_exception_does_not_block(server: LiveServer) -> None:
+    config, aws = sandbox(server)
+    s3 = aws("s3")
+    bucket = _non_compliant_bucket(config, s3)
+    config.put_remediation_exceptions(
+        ConfigRuleName=VERSIONING,
+        ResourceKeys=[{"ResourceType": BUCKET, "ResourceId": bucket}],
+        ExpirationTime=datetime(2001, 1, 1, tzinfo=UTC),
+    )
+    [found] = config.describe_remediation_exceptions(ConfigRuleName=VERSIONING)[
+        "RemediationExceptions"
+    ]
+    assert found["ExpirationTime"] == datetime(2001, 1, 1, tzinfo=UTC)
+    config.put_remediation_configurations(
+        RemediationConfigurations=[
+            remediation(VERSIONING, "AWS-ConfigureS3BucketVersioning", "BucketName", automatic=True)
+        ]
+    )
+    wait_for(lambda: compliance_of(config, VERSIONING, bucket) == "COMPLIANT", timeout=30)

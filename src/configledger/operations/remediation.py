@@ -25,6 +25,7 @@ from configledger.store.remediation import RUNNING, Key, StoredException
 EXCEPTIONS_PAGE = 25
 EXCEPTIONS_MAX = 100
 STATUS_PAGE = 100
+_INT64 = 2**63 - 1
 
 
 def _no_configuration(name: str) -> NoSuchRemediationConfigurationException:
@@ -191,7 +192,8 @@ def _expiration_ms(value: Any) -> int | None:
         return None
     if isinstance(value, datetime):
         return int(value.timestamp() * 1000)
-    return int(float(value) * 1000)
+    # The decoder gives epoch milliseconds; a time beyond what the store holds is clamped.
+    return max(-_INT64, min(_INT64, int(value)))
 
 
 @operation("PutRemediationExceptions")
