@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from configledger.clock import FrozenClock
 from tests.conftest import LiveServer
 from tests.e2e_sandbox.helpers import sandbox, wait_for
+from tests.helpers import row_counts
 from tests.remediation.helpers import BUCKET, compliance_of, managed_rule, remediation, status_of
 from tests.rules.helpers import record_only
 
@@ -146,10 +147,17 @@ def test_operations_and_errors(server: LiveServer) -> None:
                           automatic=True)  # fmt: skip
     del no_role["Parameters"]["AutomationAssumeRole"]
     put = config.put_remediation_configurations
-    assert _code(put, RemediationConfigurations=[no_role]) == "InvalidParameterValueException"
+    account = stored["Arn"].split(":")[4]
+    before = row_counts(server.db_url, account)
+    # Refused whole, even beside a good entry: nothing written.
+    fine = remediation("other", "AWS-ConfigureS3BucketVersioning", "BucketName")
+    assert _code(put, RemediationConfigurations=[fine, no_role]) == "InvalidParameterValueException"
     both = remediation(VERSIONING, "AWS-ConfigureS3BucketVersioning", "BucketName")
     both["Parameters"]["BucketName"]["StaticValue"] = {"Values": ["x"]}
     assert _code(put, RemediationConfigurations=[both]) == "InvalidParameterValueException"
+    twice = [good, good]
+    assert _code(put, RemediationConfigurations=twice) == "InvalidParameterValueException"
+    assert row_counts(server.db_url, account) == before
 
     keys = [{"ResourceType": BUCKET, "ResourceId": f"b{i}"} for i in range(3)]
     config.put_remediation_exceptions(ConfigRuleName=VERSIONING, ResourceKeys=keys)
