@@ -269,3 +269,18 @@ class MaxNumberOfConformancePacksExceededException(ClientError):
 
 class InvalidExpressionException(ClientError):
     code = "InvalidExpressionException"
+
+
+# -- remediation ------------------------------------------------------------------------
+
+
+class NoSuchRemediationConfigurationException(ClientError):
+    code = "NoSuchRemediationConfigurationException"
+
+
+class RemediationInProgressException(ClientError):
+    code = "RemediationInProgressException"
+
+
+class NoSuchRemediationExceptionException(ClientError):
+    code = "NoSuchRemediationExceptionException"

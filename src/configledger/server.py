@@ -19,6 +19,7 @@ from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsum
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
 from configledger.recorder.worker import Feed, RecorderWorker
+from configledger.remediation.engine import RemediationEngine, RemediationWorker
 from configledger.rules.engine import RulesEngine, RulesWorker
 from configledger.rules.lambda_rules import LambdaRulesWorker
 from configledger.settings import Settings
@@ -50,6 +51,8 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
         )
     )
     workers.append(delivery_worker(runtime))
+
+    workers.append(RemediationWorker(RemediationEngine(runtime.database, runtime.clock, sessions)))
     return tuple(workers)
 
 

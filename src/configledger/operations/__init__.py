@@ -6,6 +6,7 @@ from configledger.operations import (
     delivery,
     query,
     recorder,
+    remediation,
     resources,
     retention,
     rules,
@@ -17,3 +18,4 @@ __all__ = ["OPERATIONS", "delivery", "recorder", "resources", "retention", "tags
 __all__ += ["compliance", "rules"]
 __all__ += ["conformance"]
 __all__ += ["query"]
+__all__ += ["remediation"]

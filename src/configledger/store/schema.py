@@ -418,3 +418,48 @@ conformance_pack_resources = Table(
     Column("note", Text),
     Index("ix_conformance_pack_resources_rule", "account_id", "region", "rule_name"),
 )
+
+
+# -- Remediation (migration 0008) ---------------------------------------------------------
+
+# One remediation configuration per rule (spec 9.2), as the API echoes it (JSON).
+remediation_configurations = Table(
+    "remediation_configurations",
+    metadata,
+    *_partition(),
+    Column("rule_name", String(128), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+remediation_exceptions = Table(
+    "remediation_exceptions",
+    metadata,
+    *_partition(),
+    Column("rule_name", String(128), primary_key=True),
+    Column("resource_type", String(256), primary_key=True),
+    Column("resource_id", String(768), primary_key=True),
+    Column("message", String(1024)),
+    Column("expiration_ms", BigInteger),
+)
+
+# The newest execution of each (rule, resource): QUEUED until due_ms, IN_PROGRESS while
+# its document runs (or a real SSM automation does), then SUCCEEDED or FAILED.
+remediation_executions = Table(
+    "remediation_executions",
+    metadata,
+    *_partition(),
+    Column("rule_name", String(128), primary_key=True),
+    Column("resource_type", String(256), primary_key=True),
+    Column("resource_id", String(768), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("automatic", Boolean, nullable=False),
+    Column("due_ms", BigInteger, nullable=False),
+    # JSON: the RemediationExecutionStep list, and the automatic attempts' start times.
+    Column("steps", Text, nullable=False),
+    Column("attempts", Text, nullable=False),
+    Column("automation_id", String(128)),
+    Column("invocation_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    Index("ix_remediation_executions_state", "state", "due_ms"),
+)

@@ -769,7 +769,7 @@ def test_subnet_route_table_and_queue_rules_flip(server: LiveServer) -> None:
     sqs = sandbox.client("sqs")
     url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
     # AWS Config names a queue by SQS's own URL, whatever endpoint the caller used.
-    queue_id = f"https://sqs.{sandbox.region}.amazonaws.com/{url.rsplit('/', 2)[1]}/jobs"
+    queue_id = f"https://sqs.{REGION}.amazonaws.com/{url.rsplit('/', 2)[1]}/jobs"
     sandbox.settles("SQS_QUEUE_NO_PUBLIC_ACCESS", QUEUE, queue_id, C)
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"

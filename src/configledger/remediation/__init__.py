@@ -1,0 +1,1 @@
+"""Remediation: configurations, exceptions and the executions of SSM documents."""
