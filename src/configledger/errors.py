@@ -210,3 +210,18 @@ class ResourceNotFoundException(ClientError):
 
 class TooManyTagsException(ClientError):
     code = "TooManyTagsException"
+
+
+# -- aggregators ------------------------------------------------------------------------
+
+
+class NoSuchConfigurationAggregatorException(ClientError):
+    code = "NoSuchConfigurationAggregatorException"
+
+
+class LimitExceededException(ClientError):
+    code = "LimitExceededException"
+
+
+class NoAvailableOrganizationException(ClientError):
+    code = "NoAvailableOrganizationException"
