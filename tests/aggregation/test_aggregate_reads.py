@@ -30,9 +30,9 @@ def aws_error(call: Callable[..., Any], **kwargs: Any) -> tuple[str, str]:
     return error["Code"], error["Message"]
 
 
-def listed(estate: Estate, resource_type: str = AGENT, name: str = "all", **kwargs: Any) -> set[
-    tuple[str, str, str]
-]:
+def listed(
+    estate: Estate, resource_type: str = AGENT, name: str = "all", **kwargs: Any
+) -> set[tuple[str, str, str]]:
     """(account, region, id) of every resource the aggregator lists, through the paginator."""
     pages = (
         estate.client(estate.hub)
@@ -59,7 +59,9 @@ def statuses(estate: Estate, name: str = "all", **kwargs: Any) -> dict[tuple[str
         .paginate(ConfigurationAggregatorName=name, **kwargs)
     )
     found = {
-        (s["SourceId"], s["AwsRegion"]): s for page in pages for s in page["AggregatedSourceStatusList"]
+        (s["SourceId"], s["AwsRegion"]): s
+        for page in pages
+        for s in page["AggregatedSourceStatusList"]
     }
     return found
 
@@ -216,7 +218,10 @@ def test_list_pages_cross_partitions_in_order_with_signed_tokens(estate: Estate)
             ConfigurationAggregatorName="all", ResourceType=AGENT, Limit=4, **extra
         )
         pages.append(
-            [(r["SourceAccountId"], r["SourceRegion"], r["ResourceId"]) for r in page["ResourceIdentifiers"]]
+            [
+                (r["SourceAccountId"], r["SourceRegion"], r["ResourceId"])
+                for r in page["ResourceIdentifiers"]
+            ]
         )
         token = page.get("NextToken")
         if not token:
@@ -225,7 +230,9 @@ def test_list_pages_cross_partitions_in_order_with_signed_tokens(estate: Estate)
     flat = [x for p in pages for x in p]
     assert [len(p) for p in pages] == [4, 4, 4]  # 12 agents in all
     assert flat == sorted(flat)  # by account, region, id
-    assert set(flat) == {x for a in estate.accounts for r in REGIONS for x in agents_of(estate, a, r)}
+    assert set(flat) == {
+        x for a in estate.accounts for r in REGIONS for x in agents_of(estate, a, r)
+    }
 
     first = client.list_aggregate_discovered_resources(
         ConfigurationAggregatorName="all", ResourceType=AGENT, Limit=4
@@ -238,12 +245,15 @@ def test_list_pages_cross_partitions_in_order_with_signed_tokens(estate: Estate)
     )
     assert (code, message) == ("InvalidNextTokenException", "The nextToken provided is invalid")
     # A token is bound to its request: another type, or another account, refuses it.
-    assert aws_error(
-        client.list_aggregate_discovered_resources,
-        ConfigurationAggregatorName="all",
-        ResourceType=QUEUE,
-        NextToken=first["NextToken"],
-    )[0] == "InvalidNextTokenException"
+    assert (
+        aws_error(
+            client.list_aggregate_discovered_resources,
+            ConfigurationAggregatorName="all",
+            ResourceType=QUEUE,
+            NextToken=first["NextToken"],
+        )[0]
+        == "InvalidNextTokenException"
+    )
     assert aws_error(
         estate.client(estate.b).list_aggregate_discovered_resources,
         ConfigurationAggregatorName="all",
@@ -344,7 +354,9 @@ def test_batch_get_returns_what_is_visible_in_the_order_asked(estate: Estate) ->
     estate.authorize(estate.c, R1)
     estate.put_aggregator()
 
-    def ident(account: str, region: str, resource_id: str, resource_type: str = AGENT) -> dict[str, str]:
+    def ident(
+        account: str, region: str, resource_id: str, resource_type: str = AGENT
+    ) -> dict[str, str]:
         return {
             "SourceAccountId": account,
             "SourceRegion": region,
@@ -366,7 +378,11 @@ def test_batch_get_returns_what_is_visible_in_the_order_asked(estate: Estate) ->
     got = [
         (i["accountId"], i["awsRegion"], i["resourceId"]) for i in reply["BaseConfigurationItems"]
     ]
-    assert got == [(estate.c, R1, "agent-2"), (estate.hub, R2, "queue-0"), (estate.c, R1, "agent-0")]
+    assert got == [
+        (estate.c, R1, "agent-2"),
+        (estate.hub, R2, "queue-0"),
+        (estate.c, R1, "agent-0"),
+    ]
     assert reply["UnprocessedResourceIdentifiers"] == []
     assert "tags" not in reply["BaseConfigurationItems"][0]  # the base form
     code, _ = aws_error(
@@ -426,25 +442,34 @@ def test_counts_group_by_account_region_and_type(estate: Estate) -> None:
     second = counts(estate, GroupByKey="ACCOUNT_ID", Limit=1, NextToken=first["NextToken"])
     third = counts(estate, GroupByKey="ACCOUNT_ID", Limit=1, NextToken=second["NextToken"])
     assert "NextToken" not in third
-    assert [
-        g["GroupName"] for p in (first, second, third) for g in p["GroupedResourceCounts"]
-    ] == [g["GroupName"] for g in counts(estate, GroupByKey="ACCOUNT_ID")["GroupedResourceCounts"]]
-    assert aws_error(
-        estate.client(estate.hub).get_aggregate_discovered_resource_counts,
-        ConfigurationAggregatorName="all",
-        GroupByKey="AWS_REGION",
-        NextToken=first["NextToken"],
-    )[0] == "InvalidNextTokenException"
-    assert aws_error(
-        estate.client(estate.hub).get_aggregate_discovered_resource_counts,
-        ConfigurationAggregatorName="all",
-        GroupByKey="NOT_A_KEY",
-    )[0] == "ValidationException"
-    assert aws_error(
-        estate.client(estate.hub).get_aggregate_discovered_resource_counts,
-        ConfigurationAggregatorName="all",
-        Limit=1001,
-    )[0] == "ValidationException"
+    assert [g["GroupName"] for p in (first, second, third) for g in p["GroupedResourceCounts"]] == [
+        g["GroupName"] for g in counts(estate, GroupByKey="ACCOUNT_ID")["GroupedResourceCounts"]
+    ]
+    assert (
+        aws_error(
+            estate.client(estate.hub).get_aggregate_discovered_resource_counts,
+            ConfigurationAggregatorName="all",
+            GroupByKey="AWS_REGION",
+            NextToken=first["NextToken"],
+        )[0]
+        == "InvalidNextTokenException"
+    )
+    assert (
+        aws_error(
+            estate.client(estate.hub).get_aggregate_discovered_resource_counts,
+            ConfigurationAggregatorName="all",
+            GroupByKey="NOT_A_KEY",
+        )[0]
+        == "ValidationException"
+    )
+    assert (
+        aws_error(
+            estate.client(estate.hub).get_aggregate_discovered_resource_counts,
+            ConfigurationAggregatorName="all",
+            Limit=1001,
+        )[0]
+        == "ValidationException"
+    )
 
 
 def test_a_resource_type_filter_narrows_what_is_aggregated(estate: Estate) -> None:
@@ -505,11 +530,14 @@ def test_sources_status_pages(estate: Estate) -> None:
             break
     assert seen == sorted(k for k, s in everything.items() if s["LastUpdateStatus"] == "FAILED")
     assert len(seen) == 2 * len(boto3.session.Session().get_available_regions("config"))
-    assert aws_error(
-        client.describe_configuration_aggregator_sources_status,
-        ConfigurationAggregatorName="all",
-        NextToken=token or "garbage",
-    )[0] == "InvalidNextTokenException"
+    assert (
+        aws_error(
+            client.describe_configuration_aggregator_sources_status,
+            ConfigurationAggregatorName="all",
+            NextToken=token or "garbage",
+        )[0]
+        == "InvalidNextTokenException"
+    )
 
 
 def test_sandbox_resources_recorded_in_a_source_account_are_aggregated(estate: Estate) -> None:
