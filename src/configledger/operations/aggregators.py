@@ -10,20 +10,15 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection
 
+from configledger.aggregation import inventory
 from configledger.aggregation.pending import pending_requests
 from configledger.aggregation.regions import is_known
-from configledger.aggregation.scope import (
-    find_aggregator,
-    in_scope,
-    no_such_aggregator,
-    source_statuses,
-    visible_partitions,
-)
+from configledger.aggregation.scope import find_aggregator, no_such_aggregator, source_statuses
 from configledger.api.context import RequestContext
 from configledger.api.paging import page_size
 from configledger.errors import (
@@ -33,14 +28,13 @@ from configledger.errors import (
     NoAvailableOrganizationException,
     ResourceNotDiscoveredException,
 )
-from configledger.history.items import ConfigurationItem, ResourceKey
+from configledger.history.items import ResourceKey
 from configledger.operations.registry import Request, Response, operation
 from configledger.operations.tags import missing_key_errors, raise_validation, taggable
 from configledger.store import aggregators as store
-from configledger.store import items as item_store
 from configledger.store import recorders as recorder_store
 from configledger.store import tags as tag_store
-from configledger.store.aggregators import Aggregator, Authorization, Partition
+from configledger.store.aggregators import Aggregator, Authorization
 
 # AWS's quotas (spec 10.1).
 MAX_AGGREGATORS = 50
@@ -222,14 +216,16 @@ def describe_configuration_aggregators(ctx: RequestContext, request: Request) ->
             request["NextToken"], "DescribeConfigurationAggregators", bound
         )
     with ctx.database.read() as conn:
-        found = store.list_aggregators(conn, ctx.account_id, ctx.region, names or None)
-    if len(found) < len(names):
-        raise no_such_aggregator(several=len(names) > 1)
-    rest = [a for a in found if after is None or a.name > after]
-    out: Response = {"ConfigurationAggregators": [_to_api(a) for a in rest[:limit]]}
+        existing = store.aggregator_names(conn, ctx.account_id, ctx.region)
+        if names and not set(names) <= set(existing):
+            raise no_such_aggregator(several=len(names) > 1)
+        rest = [n for n in names or existing if after is None or n > after]
+        # Only the page's aggregators are read whole: each may name 10,000 accounts.
+        page = store.list_aggregators(conn, ctx.account_id, ctx.region, rest[:limit])
+    out: Response = {"ConfigurationAggregators": [_to_api(a) for a in page]}
     if len(rest) > limit:
         out["NextToken"] = ctx.runtime.tokens.issue(
-            "DescribeConfigurationAggregators", bound, rest[limit - 1].name
+            "DescribeConfigurationAggregators", bound, rest[limit - 1]
         )
     return out
 
@@ -301,7 +297,7 @@ def delete_configuration_aggregator(ctx: RequestContext, request: Request) -> Re
 
 @taggable("config-aggregator")
 def _aggregator_exists(conn: Connection, ctx: RequestContext, arn: str) -> bool:
-    return any(a.arn == arn for a in store.list_aggregators(conn, ctx.account_id, ctx.region))
+    return store.aggregator_arn_exists(conn, ctx.account_id, ctx.region, arn)
 
 
 # -- authorizations -------------------------------------------------------------------------
@@ -431,20 +427,19 @@ def delete_pending_aggregation_request(ctx: RequestContext, request: Request) ->
 # -- aggregate inventory reads --------------------------------------------------------------
 
 
-def _filtered(
-    partitions: Iterable[Partition], account_id: str | None, region: str | None
-) -> list[Partition]:
-    return [
-        (a, r)
-        for a, r in partitions
-        if (account_id is None or a == account_id) and (region is None or r == region)
-    ]
-
-
 def _not_discovered(resource_type: str, resource_id: str) -> ResourceNotDiscoveredException:
     return ResourceNotDiscoveredException(
         f"Resource {resource_id} of resourceType:{resource_type} is unknown or has not been "
         "discovered"
+    )
+
+
+def _key(identifier: dict[str, str]) -> ResourceKey:
+    return ResourceKey(
+        identifier["SourceAccountId"],
+        identifier["SourceRegion"],
+        identifier["ResourceType"],
+        identifier["ResourceId"],
     )
 
 
@@ -456,24 +451,17 @@ def list_aggregate_discovered_resources(ctx: RequestContext, request: Request) -
     bound = _bound(ctx, name, resource_type, filters)
     after = None
     if request.get("NextToken"):
-        after = tuple(
-            ctx.runtime.tokens.open(request["NextToken"], "ListAggregateDiscoveredResources", bound)
+        account, region, resource_id = ctx.runtime.tokens.open(
+            request["NextToken"], "ListAggregateDiscoveredResources", bound
         )
+        after = (account, region, resource_id)
     with ctx.database.read() as conn:
         aggregator = find_aggregator(conn, ctx.account_id, ctx.region, name)
-        partitions = (
-            _filtered(
-                visible_partitions(conn, aggregator),
-                filters.get("AccountId"),
-                filters.get("Region"),
-            )
-            if in_scope(aggregator, resource_type)
-            else []
-        )
-        found = store.list_resources_across(
+        found = inventory.list_resources(
             conn,
-            partitions,
+            aggregator,
             resource_type,
+            inventory.PartitionFilter(filters.get("AccountId"), filters.get("Region")),
             resource_id=filters.get("ResourceId"),
             resource_name=filters.get("ResourceName"),
             after=after,
@@ -503,24 +491,12 @@ def list_aggregate_discovered_resources(ctx: RequestContext, request: Request) -
 
 @operation("GetAggregateResourceConfig")
 def get_aggregate_resource_config(ctx: RequestContext, request: Request) -> Response:
-    wanted = request["ResourceIdentifier"]
-    key = ResourceKey(
-        wanted["SourceAccountId"],
-        wanted["SourceRegion"],
-        wanted["ResourceType"],
-        wanted["ResourceId"],
-    )
-    item: ConfigurationItem | None = None
+    key = _key(request["ResourceIdentifier"])
     with ctx.database.read() as conn:
         aggregator = find_aggregator(
             conn, ctx.account_id, ctx.region, request["ConfigurationAggregatorName"]
         )
-        if in_scope(aggregator, key.resource_type) and (
-            (key.account_id, key.region) in visible_partitions(conn, aggregator)
-        ):
-            state = item_store.resource_state(conn, key)
-            if state is not None and state.deleted_ms is None:
-                item = item_store.load_item(conn, state.item_seq)
+        item = inventory.current_item(conn, aggregator, key)
     if item is None:
         raise _not_discovered(key.resource_type, key.resource_id)
     return {"ConfigurationItem": item.to_api()}
@@ -528,30 +504,24 @@ def get_aggregate_resource_config(ctx: RequestContext, request: Request) -> Resp
 
 @operation("BatchGetAggregateResourceConfig")
 def batch_get_aggregate_resource_config(ctx: RequestContext, request: Request) -> Response:
-    wanted = [
-        (i["SourceAccountId"], i["SourceRegion"], i["ResourceType"], i["ResourceId"])
-        for i in request["ResourceIdentifiers"]
-    ]
-    found: dict[tuple[str, str, str, str], ConfigurationItem] = {}
+    keys = [_key(identifier) for identifier in request["ResourceIdentifiers"]]
     with ctx.database.read() as conn:
         aggregator = find_aggregator(
             conn, ctx.account_id, ctx.region, request["ConfigurationAggregatorName"]
         )
-        visible = set(visible_partitions(conn, aggregator))
-        by_partition: dict[Partition, list[tuple[str, str]]] = {}
-        for account, region, resource_type, resource_id in wanted:
-            if (account, region) in visible and in_scope(aggregator, resource_type):
-                by_partition.setdefault((account, region), []).append((resource_type, resource_id))
-        for (account, region), keys in by_partition.items():
-            for item in item_store.current_items(conn, account, region, keys):
-                found[(account, region, item.resource_type, item.resource_id)] = item
+        items = inventory.current_items(conn, aggregator, keys)
+    # What is not there, or not visible, is left out, as BatchGetResourceConfig does.
     return {
-        # In the order asked, each once; what is not there (or not visible) is left out.
-        "BaseConfigurationItems": [
-            found[key].to_base_api() for key in dict.fromkeys(wanted) if key in found
-        ],
+        "BaseConfigurationItems": [item.to_base_api() for item in items],
         "UnprocessedResourceIdentifiers": [],
     }
+
+
+_GROUPS: dict[str, Callable[[inventory.ResourceCount], str]] = {
+    "ACCOUNT_ID": lambda count: count.account_id,
+    "AWS_REGION": lambda count: count.region,
+    "RESOURCE_TYPE": lambda count: count.resource_type,
+}
 
 
 @operation("GetAggregateDiscoveredResourceCounts")
@@ -570,27 +540,23 @@ def get_aggregate_discovered_resource_counts(ctx: RequestContext, request: Reque
         )
     with ctx.database.read() as conn:
         aggregator = find_aggregator(conn, ctx.account_id, ctx.region, name)
-        partitions = _filtered(
-            visible_partitions(conn, aggregator), filters.get("AccountId"), filters.get("Region")
+        counts = inventory.resource_counts(
+            conn,
+            aggregator,
+            inventory.PartitionFilter(filters.get("AccountId"), filters.get("Region")),
+            filters.get("ResourceType"),
         )
-        counts = [
-            row
-            for row in store.count_resources_across(conn, partitions, filters.get("ResourceType"))
-            if in_scope(aggregator, row[2])
-        ]
-    out: Response = {"TotalDiscoveredResources": sum(row[3] for row in counts)}
+    out: Response = {"TotalDiscoveredResources": sum(c.count for c in counts)}
     if group_by is None:
         return out
-    column = {"ACCOUNT_ID": 0, "AWS_REGION": 1, "RESOURCE_TYPE": 2}[group_by]
     groups: dict[str, int] = {}
-    for row in counts:
-        group = (row[0], row[1], row[2])[column]
-        groups[group] = groups.get(group, 0) + row[3]
-    ordered = sorted(groups.items(), key=lambda group: (-group[1], group[0]))
+    for count in counts:
+        group = _GROUPS[group_by](count)
+        groups[group] = groups.get(group, 0) + count.count
+    ordered = sorted(groups.items(), key=lambda group: (-group[1], group[0]))  # biggest first
     out["GroupByKey"] = group_by
     out["GroupedResourceCounts"] = [
-        {"GroupName": group, "ResourceCount": count}
-        for group, count in ordered[start : start + limit]
+        {"GroupName": group, "ResourceCount": n} for group, n in ordered[start : start + limit]
     ]
     if start + limit < len(ordered):
         out["NextToken"] = ctx.runtime.tokens.issue(

@@ -99,6 +99,22 @@ def get_aggregator(conn: Connection, account_id: str, region: str, name: str) ->
     return found[0] if found else None
 
 
+def aggregator_arn_exists(conn: Connection, account_id: str, region: str, arn: str) -> bool:
+    g = aggregators.c
+    found = conn.execute(
+        select(g.name).where(g.account_id == account_id, g.region == region, g.arn == arn)
+    ).first()
+    return found is not None
+
+
+def aggregator_names(conn: Connection, account_id: str, region: str) -> list[str]:
+    g = aggregators.c
+    rows = conn.execute(
+        select(g.name).where(g.account_id == account_id, g.region == region).order_by(g.name)
+    )
+    return [row[0] for row in rows]
+
+
 def count_aggregators(conn: Connection, account_id: str, region: str) -> int:
     g = aggregators.c
     return int(
