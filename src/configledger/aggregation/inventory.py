@@ -79,19 +79,16 @@ def current_items(
     conn: Connection, aggregator: Aggregator, keys: Sequence[ResourceKey]
 ) -> list[ConfigurationItem]:
     """The newest items of the resources the aggregator may see, in the order of ``keys``,
-    each once; the others are left out. One query per source partition."""
+    each once; the others are left out. One query, keyed by the source partition (a
+    global type's item says awsRegion "global", its partition a real region)."""
     visible = set(visible_partitions(conn, aggregator))
-    by_partition: dict[Partition, list[tuple[str, str]]] = {}
-    for key in dict.fromkeys(keys):
-        partition = (key.account_id, key.region)
-        if partition in visible and in_scope(aggregator, key.resource_type):
-            by_partition.setdefault(partition, []).append((key.resource_type, key.resource_id))
-    found: dict[ResourceKey, ConfigurationItem] = {}
-    for (account, region), wanted in by_partition.items():
-        for item in item_store.current_items(conn, account, region, wanted):
-            # Keyed by the partition: a global type's item says awsRegion "global".
-            found[ResourceKey(account, region, item.resource_type, item.resource_id)] = item
-    return [found[key] for key in dict.fromkeys(keys) if key in found]
+    wanted = [
+        (key.account_id, key.region, key.resource_type, key.resource_id)
+        for key in dict.fromkeys(keys)
+        if (key.account_id, key.region) in visible and in_scope(aggregator, key.resource_type)
+    ]
+    found = store.current_items_across(conn, wanted)
+    return [found[key] for key in wanted if key in found]
 
 
 @dataclass(frozen=True, slots=True)

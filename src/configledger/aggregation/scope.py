@@ -15,6 +15,8 @@ at once: nothing is copied, so nothing goes stale.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -64,31 +66,34 @@ def requested_regions(aggregator: Aggregator) -> list[str]:
     return sorted(set(partition_regions(aggregator.region)) | {aggregator.region})
 
 
-def source_statuses(conn: Connection, aggregator: Aggregator) -> list[SourceStatus]:
-    """Every (source account, region) the aggregator asks for, by account then region."""
-    granted = store.authorizations_of(conn, aggregator.account_id, aggregator.region)
+def source_statuses(
+    conn: Connection, aggregator: Aggregator, *, after: Partition | None = None
+) -> Iterator[SourceStatus]:
+    """Every (source account, region) the aggregator asks for, by account then region,
+    strictly after ``after``. Lazy: a page of an aggregator of 10,000 accounts in every
+    region costs its own entries, not the 340,000 others."""
+    granted: dict[str, dict[str, int]] = {}
+    for (account, region), since in store.authorizations_of(
+        conn, aggregator.account_id, aggregator.region
+    ).items():
+        granted.setdefault(account, {})[region] = since
     regions = requested_regions(aggregator)
-    statuses: list[SourceStatus] = []
-    for source in sorted(set(aggregator.source_accounts)):
+    accounts = sorted(set(aggregator.source_accounts))
+    for source in accounts[bisect_left(accounts, after[0]) if after else 0 :]:
         if source == aggregator.account_id:
-            statuses.extend(
-                SourceStatus(source, region, True, aggregator.updated_ms) for region in regions
-            )
-            continue
-        asked = set(regions)
-        if aggregator.all_regions:  # "all" also covers a region the source granted it from
-            asked |= {region for account, region in granted if account == source}
-        for region in sorted(asked):
-            since = granted.get((source, region))
-            statuses.append(
-                SourceStatus(
-                    source,
-                    region,
-                    since is not None,
-                    max(aggregator.updated_ms, since or 0),
-                )
-            )
-    return statuses
+            found = [(region, True, aggregator.updated_ms) for region in regions]
+        else:
+            mine = granted.get(source, {})
+            asked = set(regions)
+            if aggregator.all_regions:  # "all" also covers a region the source granted from
+                asked |= mine.keys()
+            found = [
+                (region, region in mine, max(aggregator.updated_ms, mine.get(region, 0)))
+                for region in sorted(asked)
+            ]
+        for region, authorized, updated_ms in found:
+            if after is None or (source, region) > after:
+                yield SourceStatus(source, region, authorized, updated_ms)
 
 
 def visible_partitions(conn: Connection, aggregator: Aggregator) -> list[Partition]:

@@ -18,7 +18,12 @@ from sqlalchemy import Connection
 from configledger.aggregation import inventory
 from configledger.aggregation.pending import pending_requests
 from configledger.aggregation.regions import is_known
-from configledger.aggregation.scope import find_aggregator, no_such_aggregator, source_statuses
+from configledger.aggregation.scope import (
+    SourceStatus,
+    find_aggregator,
+    no_such_aggregator,
+    source_statuses,
+)
 from configledger.api.context import RequestContext
 from configledger.api.paging import page_size
 from configledger.errors import (
@@ -230,6 +235,24 @@ def describe_configuration_aggregators(ctx: RequestContext, request: Request) ->
     return out
 
 
+def _source_status_to_api(aggregator: Aggregator, status: SourceStatus) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "SourceId": status.account_id,
+        "SourceType": "ACCOUNT",
+        "AwsRegion": status.region,
+        "LastUpdateStatus": "SUCCEEDED" if status.authorized else "FAILED",
+        "LastUpdateTime": _seconds(status.updated_ms),
+    }
+    if not status.authorized:
+        entry["LastErrorCode"] = UNAUTHORIZED_CODE
+        entry["LastErrorMessage"] = (
+            f"Authorization is not granted: account {status.account_id} has not authorized "
+            f"aggregator account {aggregator.account_id} in region {aggregator.region} to "
+            f"collect its data in region {status.region}."
+        )
+    return entry
+
+
 @operation("DescribeConfigurationAggregatorSourcesStatus")
 def describe_configuration_aggregator_sources_status(
     ctx: RequestContext, request: Request
@@ -240,46 +263,29 @@ def describe_configuration_aggregator_sources_status(
     bound = _bound(ctx, name, wanted)
     after = None
     if request.get("NextToken"):
-        after = tuple(
-            ctx.runtime.tokens.open(
-                request["NextToken"], "DescribeConfigurationAggregatorSourcesStatus", bound
-            )
+        account, region = ctx.runtime.tokens.open(
+            request["NextToken"], "DescribeConfigurationAggregatorSourcesStatus", bound
         )
+        after = (account, region)
+    entries: list[dict[str, Any]] = []
+    more = False
     with ctx.database.read() as conn:
         aggregator = find_aggregator(conn, ctx.account_id, ctx.region, name)
-        statuses = source_statuses(conn, aggregator)
-    entries: list[dict[str, Any]] = []
-    last: tuple[str, str] | None = None
-    more = False
-    for status in statuses:
-        if after is not None and (status.account_id, status.region) <= after:
-            continue
-        state = "SUCCEEDED" if status.authorized else "FAILED"
-        if state not in wanted:
-            continue
-        if len(entries) == limit:
-            more = True
-            break
-        entry: dict[str, Any] = {
-            "SourceId": status.account_id,
-            "SourceType": "ACCOUNT",
-            "AwsRegion": status.region,
-            "LastUpdateStatus": state,
-            "LastUpdateTime": _seconds(status.updated_ms),
-        }
-        if not status.authorized:
-            entry["LastErrorCode"] = UNAUTHORIZED_CODE
-            entry["LastErrorMessage"] = (
-                f"Authorization is not granted: account {status.account_id} has not "
-                f"authorized aggregator account {aggregator.account_id} in region "
-                f"{aggregator.region} to collect its data in region {status.region}."
-            )
-        entries.append(entry)
-        last = (status.account_id, status.region)
+        for status in source_statuses(conn, aggregator, after=after):
+            state = "SUCCEEDED" if status.authorized else "FAILED"
+            if state not in wanted:
+                continue
+            if len(entries) == limit:
+                more = True
+                break
+            entries.append(_source_status_to_api(aggregator, status))
     out: Response = {"AggregatedSourceStatusList": entries}
-    if more and last is not None:
+    if more:
+        last = entries[-1]
         out["NextToken"] = ctx.runtime.tokens.issue(
-            "DescribeConfigurationAggregatorSourcesStatus", bound, list(last)
+            "DescribeConfigurationAggregatorSourcesStatus",
+            bound,
+            [last["SourceId"], last["AwsRegion"]],
         )
     return out
 

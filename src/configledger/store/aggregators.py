@@ -20,11 +20,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
 
+from configledger.history.items import ConfigurationItem
 from configledger.store.schema import (
     aggregation_authorizations,
     aggregator_account_changes,
     aggregator_accounts,
     aggregators,
+    configuration_items,
     dismissed_aggregation_requests,
     resources,
 )
@@ -419,6 +421,31 @@ def list_resources_across(
         if len(found) >= limit:
             break
     return found
+
+
+def current_items_across(
+    conn: Connection, keys: Sequence[tuple[str, str, str, str]]
+) -> dict[tuple[str, str, str, str], ConfigurationItem]:
+    """The newest item of each (account, region, type, id) that exists and is not deleted,
+    keyed by it, in one query whatever the number of partitions."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    r = resources.c
+    query = (
+        select(
+            r.account_id, r.region, r.resource_type, r.resource_id, configuration_items.c.document
+        )
+        .join(configuration_items, configuration_items.c.seq == r.item_seq)
+        .where(
+            tuple_(r.account_id, r.region, r.resource_type, r.resource_id).in_(wanted),
+            r.deleted_ms.is_(None),
+        )
+    )
+    return {
+        (row[0], row[1], row[2], row[3]): ConfigurationItem.from_record(row[4])
+        for row in conn.execute(query)
+    }
 
 
 _CHUNK = 400  # partitions per IN list: well inside SQLite's bound-parameter limit
