@@ -453,7 +453,11 @@ def frozen(
     return config_client(server, account), clock
 
 
-def test_at_most_1000_account_changes_a_week(frozen: tuple[Any, FrozenClock]) -> None:
+def test_at_most_1000_account_changes_a_week(
+    frozen: tuple[Any, FrozenClock],
+    frozen_server: tuple[LiveServer, FrozenClock],
+    account: str,
+) -> None:
     client, clock = frozen
     accounts = [f"{200000000000 + n}" for n in range(1000)]
     first = put(client, "first", AccountAggregationSources=sources(*accounts))
@@ -487,3 +491,5 @@ def test_at_most_1000_account_changes_a_week(frozen: tuple[Any, FrozenClock]) ->
     clock.advance(1)
     second = put(client, "second", AccountAggregationSources=sources("111122223333"))
     assert second["CreationTime"].timestamp() == (T0 + 7 * DAY) / 1000
+    # The log of changes keeps one week: the first put's 1,000 are forgotten.
+    assert row_counts(frozen_server[0].db_url, account)["aggregator_account_changes"] == 1

@@ -203,7 +203,12 @@ def put_configuration_aggregator(ctx: RequestContext, request: Request) -> Respo
         )
         store.save_aggregator(conn, aggregator, exists=existing is not None)
         store.record_account_changes(
-            conn, ctx.account_id, ctx.region, changes=changes, now_ms=ctx.now_ms
+            conn,
+            ctx.account_id,
+            ctx.region,
+            changes=changes,
+            now_ms=ctx.now_ms,
+            forget_before_ms=ctx.now_ms - WEEK_MS,
         )
         if existing is None and tags:  # tags apply only at creation
             tag_store.set_tags(conn, ctx.account_id, ctx.region, aggregator.arn, tags)

@@ -212,8 +212,22 @@ def aggregators_naming(conn: Connection, source_account_id: str) -> list[Aggrega
 
 
 def record_account_changes(
-    conn: Connection, account_id: str, region: str, *, changes: int, now_ms: int
+    conn: Connection,
+    account_id: str,
+    region: str,
+    *,
+    changes: int,
+    now_ms: int,
+    forget_before_ms: int,
 ) -> None:
+    """Log ``changes`` source accounts added or removed now, and drop the entries older
+    than ``forget_before_ms`` (the quota's window): the log stays a week long."""
+    c = aggregator_account_changes.c
+    conn.execute(
+        delete(aggregator_account_changes).where(
+            c.account_id == account_id, c.region == region, c.changed_ms <= forget_before_ms
+        )
+    )
     if changes:
         conn.execute(
             insert(aggregator_account_changes).values(
