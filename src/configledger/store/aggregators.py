@@ -19,17 +19,18 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
-    ColumnElement,
     Connection,
+    String,
     and_,
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
-    tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from configledger.history.items import ConfigurationItem
 from configledger.store.schema import (
@@ -452,42 +453,55 @@ def current_items_across(
     conn: Connection, keys: Sequence[tuple[str, str, str, str]]
 ) -> dict[tuple[str, str, str, str], ConfigurationItem]:
     """The newest item of each (account, region, type, id) that exists and is not deleted,
-    keyed by it. Each store reads the primary key its own way: PostgreSQL plans a
-    row-value IN list as index lookups (4x faster than an OR); SQLite scans the whole
-    projection for one, and looks each key up only when they are OR-ed."""
+    keyed by it: one primary-key lookup per key, in one statement per chunk of keys.
+
+    Each store needs its own form to read the primary key and nothing else. PostgreSQL
+    joins the keys as unnested arrays (with a row-value IN list or an OR it weighs
+    ix_resources_name, or ix_resources_custom_active for "not deleted", as cheap as the
+    key, and reads whole partitions); SQLite looks keys up only when they are OR-ed (it
+    scans the projection for a row-value IN list). "Not deleted" is checked on the rows
+    found, for the same reason."""
     r = resources.c
     wanted = list(dict.fromkeys(keys))
     found: dict[tuple[str, str, str, str], ConfigurationItem] = {}
+    columns = (r.account_id, r.region, r.resource_type, r.resource_id, r.deleted_ms)
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        match: ColumnElement[bool]
         if conn.dialect.name == "postgresql":
-            match = tuple_(r.account_id, r.region, r.resource_type, r.resource_id).in_(chunk)
-        else:
-            match = or_(
-                *(
+            arrays = [literal([key[n] for key in chunk], ARRAY(String)) for n in range(4)]
+            asked = func.unnest(*arrays).table_valued("a", "r", "t", "i").render_derived("k")
+            query = select(*columns, configuration_items.c.document).select_from(
+                asked.join(
+                    resources,
                     and_(
-                        r.account_id == account,
-                        r.region == region,
-                        r.resource_type == resource_type,
-                        r.resource_id == resource_id,
+                        r.account_id == asked.c.a,
+                        r.region == asked.c.r,
+                        r.resource_type == asked.c.t,
+                        r.resource_id == asked.c.i,
+                    ),
+                ).join(configuration_items, configuration_items.c.seq == r.item_seq)
+            )
+        else:
+            query = (
+                select(*columns, configuration_items.c.document)
+                .join(configuration_items, configuration_items.c.seq == r.item_seq)
+                .where(
+                    or_(
+                        *(
+                            and_(
+                                r.account_id == account,
+                                r.region == region,
+                                r.resource_type == resource_type,
+                                r.resource_id == resource_id,
+                            )
+                            for account, region, resource_type, resource_id in chunk
+                        )
                     )
-                    for account, region, resource_type, resource_id in chunk
                 )
             )
-        query = (
-            select(
-                r.account_id,
-                r.region,
-                r.resource_type,
-                r.resource_id,
-                configuration_items.c.document,
-            )
-            .join(configuration_items, configuration_items.c.seq == r.item_seq)
-            .where(match, r.deleted_ms.is_(None))
-        )
         for row in conn.execute(query):
-            found[(row[0], row[1], row[2], row[3])] = ConfigurationItem.from_record(row[4])
+            if row[4] is None:  # not deleted
+                found[(row[0], row[1], row[2], row[3])] = ConfigurationItem.from_record(row[5])
     return found
 
 
