@@ -2,7 +2,9 @@
 
 ``hub`` owns the aggregators; ``b`` and ``c`` are source accounts that authorize (or do
 not) in each region. Every partition records custom resources through PutResourceConfig
-with the same resource ids, so only SourceAccountId and SourceRegion tell them apart:
+with the same resource ids, so only SourceAccountId and SourceRegion tell them apart (the
+aggregators keep to these custom types: the recorders may also record AWS resources of
+the sandbox, which are no part of the estate):
 
     account  agents per region  queues per region
     hub      1                  1
@@ -22,6 +24,7 @@ from tests.conftest import LiveServer, config_client, new_account, start_custom_
 
 AGENT = "MyCompany::Build::Agent"
 QUEUE = "MyCompany::Build::Queue"
+CUSTOM_TYPES = [AGENT, QUEUE]
 R1, R2 = "us-east-1", "eu-west-1"
 REGIONS = (R1, R2)
 
@@ -60,14 +63,20 @@ class Estate:
             AuthorizedAccountId=self.hub, AuthorizedAwsRegion=aggregator_region
         )
 
-    def put_aggregator(self, name: str = "all", **source: Any) -> dict[str, Any]:
+    def put_aggregator(
+        self, name: str = "all", *, types: list[str] | None = CUSTOM_TYPES, **source: Any
+    ) -> dict[str, Any]:
         """An aggregator of ``hub`` in R1 over the three accounts and both regions,
-        unless ``source`` says otherwise."""
+        unless ``source`` says otherwise; it aggregates the estate's custom types only
+        (``types``), not the AWS resources the recorders may find in the sandbox."""
         spec = {"AccountIds": self.accounts, "AwsRegions": list(REGIONS), **source}
         if spec.get("AllAwsRegions"):
             spec.pop("AwsRegions")
+        extra: dict[str, Any] = {}
+        if types is not None:
+            extra["AggregatorFilters"] = {"ResourceType": {"Type": "INCLUDE", "Value": types}}
         reply: dict[str, Any] = self.client(self.hub).put_configuration_aggregator(
-            ConfigurationAggregatorName=name, AccountAggregationSources=[spec]
+            ConfigurationAggregatorName=name, AccountAggregationSources=[spec], **extra
         )
         return reply["ConfigurationAggregator"]  # type: ignore[no-any-return]
 

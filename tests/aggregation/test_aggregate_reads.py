@@ -89,7 +89,15 @@ def test_without_authorization_only_the_aggregators_own_account_is_seen(estate: 
             assert status["LastErrorCode"] == "AccessDeniedException"
             assert "Authorization is not granted" in status["LastErrorMessage"]
             assert source in status["LastErrorMessage"]
-    assert counts(estate) == {"TotalDiscoveredResources": 4}  # hub: 1 agent + 1 queue, twice
+    # hub: 1 agent + 1 queue, in each region
+    assert counts(estate, GroupByKey="RESOURCE_TYPE") == {
+        "TotalDiscoveredResources": 4,
+        "GroupByKey": "RESOURCE_TYPE",
+        "GroupedResourceCounts": [
+            {"GroupName": AGENT, "ResourceCount": 2},
+            {"GroupName": QUEUE, "ResourceCount": 2},
+        ],
+    }
 
 
 def test_authorization_admits_exactly_the_authorized_region(estate: Estate) -> None:
@@ -563,7 +571,7 @@ def test_sandbox_resources_recorded_in_a_source_account_are_aggregated(estate: E
         interval=0.2,
     )
     client.put_aggregation_authorization(AuthorizedAccountId=estate.hub, AuthorizedAwsRegion=R1)
-    estate.put_aggregator(AccountIds=[source], AwsRegions=[region])
+    estate.put_aggregator(AccountIds=[source], AwsRegions=[region], types=None)
     assert listed(estate, "AWS::SNS::Topic") == {(source, region, arn)}
     item = estate.client(estate.hub).get_aggregate_resource_config(
         ConfigurationAggregatorName="all",
