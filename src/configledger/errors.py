@@ -235,6 +235,13 @@ class InvalidResultTokenException(ClientError):
     code = "InvalidResultTokenException"
 
 
+# -- aggregators ------------------------------------------------------------------------
+
+
+class NoSuchConfigurationAggregatorException(ClientError):
+    code = "NoSuchConfigurationAggregatorException"
+
+
 class LimitExceededException(ClientError):
     code = "LimitExceededException"
 
@@ -284,3 +291,7 @@ class RemediationInProgressException(ClientError):
 
 class NoSuchRemediationExceptionException(ClientError):
     code = "NoSuchRemediationExceptionException"
+
+
+class NoAvailableOrganizationException(ClientError):
+    code = "NoAvailableOrganizationException"

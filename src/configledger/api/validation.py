@@ -42,6 +42,13 @@ __all__ = ["OPEN_ENUM_OPERATIONS", "OPEN_ENUM_SHAPES", "validate_request"]
 OPEN_ENUM_SHAPES: Final[frozenset[str]] = frozenset({"ResourceType"})
 OPEN_ENUM_OPERATIONS: Final[frozenset[str]] = frozenset(
     {"GetResourceConfigHistory", "ListDiscoveredResources", "BatchGetResourceConfig"}
+    # The aggregate reads serve the same recorded resources, custom ones included.
+    | {
+        "ListAggregateDiscoveredResources",
+        "GetAggregateResourceConfig",
+        "BatchGetAggregateResourceConfig",
+        "GetAggregateDiscoveredResourceCounts",
+    }
 )
 # Third-party types (Organization::Service::Resource); AWS's own namespace is not one of them.
 _CUSTOM_TYPE: Final = re.compile(r"(?!AWS::)[A-Za-z0-9]{1,64}(::[A-Za-z0-9]{1,64}){2}")

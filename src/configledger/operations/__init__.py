@@ -1,6 +1,7 @@
 """API operations, one module per area; importing this package registers them all."""
 
 from configledger.operations import (
+    aggregators,
     compliance,
     conformance,
     delivery,
@@ -19,3 +20,4 @@ __all__ += ["compliance", "rules"]
 __all__ += ["conformance"]
 __all__ += ["query"]
 __all__ += ["remediation"]
+__all__ += ["aggregators"]

@@ -463,3 +463,77 @@ remediation_executions = Table(
     Column("updated_ms", BigInteger, nullable=False),
     Index("ix_remediation_executions_state", "state", "due_ms"),
 )
+
+
+# -- Aggregators and authorizations (migration 0006) ----------------------------------------
+
+# A configuration aggregator of the (account_id, region) partition that owns it. Its source
+# accounts are rows of ``aggregator_accounts``; its regions are every region of its
+# partition (``all_regions``) or the JSON list ``regions``.
+aggregators = Table(
+    "aggregators",
+    metadata,
+    *_partition(),
+    Column("name", String(256), primary_key=True),
+    Column("arn", String(512), nullable=False, unique=True),
+    Column("all_regions", Boolean, nullable=False),
+    Column("regions", Text),  # JSON list, when not all_regions
+    Column("filters", Text),  # JSON, the API form of AggregatorFilters, if given
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+# The source accounts of each aggregator, in the order the caller gave them. The index on
+# the source account finds every aggregator that asks for an account's data (its pending
+# requests).
+aggregator_accounts = Table(
+    "aggregator_accounts",
+    metadata,
+    *_partition(),
+    Column("name", String(256), primary_key=True),
+    Column("source_account_id", String(12), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index("ix_aggregator_accounts_source", "source_account_id"),
+)
+
+# Authorizations live in the source partition (account_id, region) and name the aggregator
+# account and region they admit; the index answers "who admitted this aggregator".
+aggregation_authorizations = Table(
+    "aggregation_authorizations",
+    metadata,
+    *_partition(),
+    Column("authorized_account_id", String(12), primary_key=True),
+    Column("authorized_region", String(64), primary_key=True),
+    Column("arn", String(512), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Index(
+        "ix_aggregation_authorizations_authorized",
+        "authorized_account_id",
+        "authorized_region",
+    ),
+)
+
+# Pending requests a source partition deleted (DeletePendingAggregationRequest). A request
+# is derived from the aggregators that name the source; it shows again when one of them
+# is put after the deletion.
+dismissed_aggregation_requests = Table(
+    "dismissed_aggregation_requests",
+    metadata,
+    *_partition(),
+    Column("requester_account_id", String(12), primary_key=True),
+    Column("requester_region", String(64), primary_key=True),
+    Column("dismissed_ms", BigInteger, nullable=False),
+)
+
+# Source accounts added to or removed from a partition's aggregators, for AWS's weekly
+# quota on such changes.
+aggregator_account_changes = Table(
+    "aggregator_account_changes",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),
+    Column("region", String(32), nullable=False),
+    Column("changed_ms", BigInteger, nullable=False),
+    Column("changes", Integer, nullable=False),
+    Index("ix_aggregator_account_changes_time", "account_id", "region", "changed_ms"),
+)
