@@ -20,8 +20,20 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import Connection, select
 
 from configledger.history.diff import CREATED, item_diff
-from configledger.history.items import ConfigurationItem, ItemStatus, Relationship, ResourceKey
-from configledger.history.recording import Observation, deletion_item, new_item, same_state
+from configledger.history.items import (
+    ITEM_VERSION,
+    ConfigurationItem,
+    ItemStatus,
+    Relationship,
+    ResourceKey,
+)
+from configledger.history.recording import (
+    Observation,
+    deletion_item,
+    new_item,
+    next_state_id,
+    same_state,
+)
 from configledger.store import items as item_store
 from configledger.store import relationships as rel_store
 from configledger.store.database import Database, partition_lock
@@ -153,13 +165,18 @@ def reconcile(
             old_edges = rel_store.forward_edges(
                 conn, account_id, region, listing.resource_type, None
             )
+            # Only resources with edges before or after: replacing nothing with nothing
+            # would cost a DELETE per 500 resources of a first inventory.
             new_edges: dict[str, list[tuple[Relationship, str | None]]] = {}
             for resource in listing.resources:
-                new_edges[resource.resource_id] = list(resource.forward) if listing.recorded else []
+                if listing.recorded and resource.forward:
+                    new_edges[resource.resource_id] = list(resource.forward)
+                elif resource.resource_id in old_edges:
+                    new_edges[resource.resource_id] = []
             if listing.complete:
                 present = {x.resource_id for x in listing.resources}
                 for resource_id in stored:
-                    if resource_id not in present:
+                    if resource_id not in present and resource_id in old_edges:
                         new_edges[resource_id] = []
             for resource_id, forward in new_edges.items():
                 before = {
@@ -246,32 +263,49 @@ def _listed_entry(
     now_ms: int,
     related_events: tuple[str, ...],
 ) -> Append | None:
-    """The item for one listed resource, or None when nothing changed."""
-    key = ResourceKey(account_id, region, resource_type, resource.resource_id)
-    observed = Observation(
-        key=key,
-        configuration=resource.configuration,
-        resource_name=resource.resource_name,
-        arn=resource.arn,
-        availability_zone=resource.availability_zone,
-        resource_creation_ms=resource.resource_creation_ms,
-        tags=resource.tags,
-        relationships=_sorted([r for r, _ in resource.forward] + inverse),
-        supplementary_configuration=resource.supplementary,
-        related_events=related_events,
+    """The item for one listed resource, or None when nothing changed.
+
+    Builds the item in one step (no Observation, no ``replace`` copy): this runs for
+    every resource of every sweep."""
+    forward = resource.forward
+    relationships = _sorted([r for r, _ in forward] + inverse) if forward or inverse else ()
+    if previous is None:
+        state, last = None, None
+        status = ItemStatus.RESOURCE_DISCOVERED
+    else:
+        state, last = previous
+        # A resource seen before only as "not recorded" is discovered when recording starts.
+        fresh = last.status is ItemStatus.RESOURCE_NOT_RECORDED
+        status = ItemStatus.RESOURCE_DISCOVERED if fresh else ItemStatus.OK
+    state_id = next_state_id(state, now_ms)
+    item = ConfigurationItem(
+        account_id,
+        aws_region,
+        resource_type,
+        resource.resource_id,
+        state_id,
+        state_id,
+        status,
+        resource.configuration,
+        resource.resource_name,
+        resource.arn,
+        resource.availability_zone,
+        resource.resource_creation_ms,
+        dict(resource.tags),
+        relationships,
+        related_events,
+        dict(resource.supplementary),
+        ITEM_VERSION,
+        "DAILY" if daily else None,
+        now_ms if daily else None,
     )
-    if previous is not None and same_state(previous[1], observed):
+    if last is not None and same_state(last, item):
         return None
-    state = previous[0] if previous else None
-    # A resource seen before only as "not recorded" is discovered when recording starts.
-    fresh = previous is None or previous[1].status is ItemStatus.RESOURCE_NOT_RECORDED
-    status = ItemStatus.RESOURCE_DISCOVERED if fresh else ItemStatus.OK
-    item = new_item(key, observed, state, now_ms, status=status, aws_region=aws_region)
-    if daily:
-        item = replace(item, recording_frequency="DAILY", delivery_ms=now_ms)
-    if previous is None or fresh:  # a new resource's diff is fixed (spec 6.7)
+    key = ResourceKey(account_id, region, resource_type, resource.resource_id)
+    if status is ItemStatus.RESOURCE_DISCOVERED:  # a new resource's diff is fixed (spec 6.7)
         return Append(key, item, state, diff=CREATED)
-    diff = item_diff(previous[1].to_stream(), item.to_stream(), status.value)
+    assert last is not None  # OK items only follow a recorded item
+    diff = item_diff(last.to_stream(), item.to_stream(), status.value)
     return Append(key, item, state, diff=diff)
 
 
