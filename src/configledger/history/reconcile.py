@@ -14,7 +14,10 @@ batch, which keeps a sweep in the tens of thousands of items per second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, select
@@ -38,7 +41,7 @@ from configledger.store import items as item_store
 from configledger.store import relationships as rel_store
 from configledger.store.database import Database, partition_lock
 from configledger.store.items import Append, ResourceState
-from configledger.store.schema import configuration_items, resources
+from configledger.store.schema import configuration_items, relationships, resources
 
 GLOBAL_REGION = "global"
 DAY_MS = 86_400_000
@@ -67,6 +70,33 @@ class Outcome:
     deleted: int = 0
     related: int = 0  # items written for the other side of changed relationships
     items: list[ConfigurationItem] = field(default_factory=list)
+
+
+_pause_lock = threading.Lock()
+_pauses = [0, False]  # sweeps inside _collector_paused; whether the collector was on
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while a sweep builds its batch.
+
+    A sweep allocates tens of thousands of items, rows and keys that all live until
+    the batch is written; the collector would walk them again and again as they pile
+    up (a quarter of the store path's time). None of them form cycles, and reference
+    counting still frees everything else meanwhile; the collector is switched back on
+    (if it was on) when the last concurrent sweep leaves."""
+    with _pause_lock:
+        if _pauses[0] == 0:
+            _pauses[1] = gc.isenabled()
+            gc.disable()
+        _pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses[0] -= 1
+            if _pauses[0] == 0 and _pauses[1]:
+                gc.enable()
 
 
 def _sorted(relationships: Iterable[Relationship]) -> tuple[Relationship, ...]:
@@ -150,7 +180,7 @@ def reconcile(
     first inventory gives each resource one ResourceDiscovered item that already carries
     the relationships every other listed type contributes."""
     outcomes = {listing.resource_type: Outcome() for listing in listings}
-    with database.write() as conn:
+    with database.write() as conn, _collector_paused():
         partition_lock(conn, "recording", account_id, region)
         entries: list[Append] = []
         touched: set[tuple[str, str]] = set()  # the other sides of changed edges
@@ -195,7 +225,7 @@ def reconcile(
             for listing in listings
             for r in listing.resources
         }
-        inverse = rel_store.inverse_edges(conn, account_id, region, sorted(listed_keys))
+        inverse = _inverse_edges(conn, account_id, region, listed_keys)
         for listing, stored in plans:
             outcome = outcomes[listing.resource_type]
             aws_region = GLOBAL_REGION if listing.global_type else region
@@ -249,6 +279,32 @@ def reconcile(
         for entry in entries:
             outcomes.setdefault(entry.key.resource_type, Outcome()).items.append(entry.item)
     return outcomes
+
+
+# Past this many resources, reading every inverse edge of the partition and keeping
+# those of the listed resources is cheaper than naming each resource in the query.
+_INVERSE_SCAN_FROM = 1000
+
+
+def _inverse_edges(
+    conn: Connection, account_id: str, region: str, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[Relationship]]:
+    """``relationships.inverse_edges`` of ``keys``; for a large sweep (a first inventory
+    names every resource) one scan of the partition's edges instead of an IN list of
+    tens of thousands of values."""
+    if len(keys) < _INVERSE_SCAN_FROM:
+        return rel_store.inverse_edges(conn, account_id, region, sorted(keys))
+    r = relationships.c
+    query = select(r.related_type, r.related_key, r.resource_type, r.inverse_name, r.resource_id)
+    query = query.where(r.account_id == account_id, r.region == region, r.inverse_name.is_not(None))
+    out: dict[tuple[str, str], list[Relationship]] = {}
+    for related_type, related_key, resource_type, inverse_name, resource_id in conn.execute(query):
+        target = (related_type, related_key)
+        if target in keys:
+            out.setdefault(target, []).append(
+                Relationship(resource_type, inverse_name, resource_id, None)
+            )
+    return out
 
 
 def _listed_entry(
