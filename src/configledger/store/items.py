@@ -123,9 +123,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
             conn,
             configuration_items.name,
             ("seq", *_ITEM_COLUMNS),
-            # A generator: each ~2 KB document is encoded as the driver binds it, and
-            # freed right after, instead of the whole batch's held in memory at once.
-            ((seq, *_item_row(e)) for e, seq in zip(entries, seqs, strict=True)),
+            [(seq, *_item_row(e)) for e, seq in zip(entries, seqs, strict=True)],
         )
 
     created: list[tuple[Any, ...]] = []
@@ -247,21 +245,15 @@ def _sql(statement: str, conn: Connection) -> str:
 
 
 def _insert_many(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """A plain DBAPI executemany on ``conn``'s transaction: for batches of thousands of
-    rows SQLAlchemy's per-row parameter processing costs more than the database does.
-    Values are already of the column's Python type (bytes for binary, int, str, bool,
-    None), in ``columns`` order; ``rows`` may be a generator."""
+    """A plain DBAPI executemany: for batches of thousands of rows SQLAlchemy's per-row
+    parameter processing costs more than the database does. Values are already of the
+    column's Python type (bytes for binary, int, str, bool, None), in ``columns`` order."""
     statement = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     )
-    cursor = conn.connection.cursor()
-    try:
-        # sqlite3 and psycopg both take any iterable here, whatever the DBAPI stub says.
-        cursor.executemany(_sql(statement, conn), rows)  # type: ignore[arg-type]
-    finally:
-        cursor.close()
+    conn.exec_driver_sql(_sql(statement, conn), rows)
 
 
 def _count_custom(conn: Connection, entries: Sequence[Append]) -> None:
