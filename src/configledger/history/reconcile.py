@@ -72,31 +72,37 @@ class Outcome:
     items: list[ConfigurationItem] = field(default_factory=list)
 
 
-_pause_lock = threading.Lock()
-_pauses = [0, False]  # sweeps inside _collector_paused; whether the collector was on
+class _CollectorPause:
+    """Holds off the cyclic garbage collector while a sweep builds its batch.
+
+    A sweep allocates tens of thousands of items, rows and keys that all live until the
+    batch is written; the collector would walk them again and again as they pile up (a
+    quarter of the store path's time). None of them form cycles, and reference counting
+    still frees everything else meanwhile. Sweeps may overlap (one per partition): the
+    collector is switched back on, if it was on, when the last of them leaves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inside -= 1
+                if self._inside == 0 and self._was_enabled:
+                    gc.enable()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while a sweep builds its batch.
-
-    A sweep allocates tens of thousands of items, rows and keys that all live until
-    the batch is written; the collector would walk them again and again as they pile
-    up (a quarter of the store path's time). None of them form cycles, and reference
-    counting still frees everything else meanwhile; the collector is switched back on
-    (if it was on) when the last concurrent sweep leaves."""
-    with _pause_lock:
-        if _pauses[0] == 0:
-            _pauses[1] = gc.isenabled()
-            gc.disable()
-        _pauses[0] += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses[0] -= 1
-            if _pauses[0] == 0 and _pauses[1]:
-                gc.enable()
+_collector_paused = _CollectorPause()
 
 
 def _sorted(relationships: Iterable[Relationship]) -> tuple[Relationship, ...]:
@@ -276,8 +282,11 @@ def reconcile(
             outcomes.setdefault(entry.key.resource_type, Outcome()).related += 1
         entries.extend(related)
         item_store.append_items(conn, entries, now_ms=now_ms)
-        for entry in entries:
-            outcomes.setdefault(entry.key.resource_type, Outcome()).items.append(entry.item)
+        for entry in entries:  # (setdefault would build an Outcome per item)
+            outcome = outcomes.get(entry.key.resource_type)
+            if outcome is None:
+                outcome = outcomes[entry.key.resource_type] = Outcome()
+            outcome.items.append(entry.item)
     return outcomes
 
 

@@ -110,7 +110,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
     transaction, holding the locks of the resources). Returns the items' seqs.
 
     Rows are built as plain tuples in one pass: a sweep appends tens of thousands of
-    items, and per-row dictionaries and enum lookups cost more than SQLite's insert."""
+    items, and per-row dictionaries and enum lookups cost as much as SQLite's insert."""
     if not entries:
         return []
     if len(entries) == 1:  # a single put: RETURNING is one round trip
