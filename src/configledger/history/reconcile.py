@@ -283,10 +283,10 @@ def reconcile(
         entries.extend(related)
         item_store.append_items(conn, entries, now_ms=now_ms)
         for entry in entries:  # (setdefault would build an Outcome per item)
-            outcome = outcomes.get(entry.key.resource_type)
-            if outcome is None:
-                outcome = outcomes[entry.key.resource_type] = Outcome()
-            outcome.items.append(entry.item)
+            of_type = outcomes.get(entry.key.resource_type)
+            if of_type is None:
+                of_type = outcomes[entry.key.resource_type] = Outcome()
+            of_type.items.append(entry.item)
     return outcomes
 
 
