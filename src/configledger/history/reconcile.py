@@ -14,19 +14,34 @@ batch, which keeps a sweep in the tens of thousands of items per second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, select
 
 from configledger.history.diff import CREATED, item_diff
-from configledger.history.items import ConfigurationItem, ItemStatus, Relationship, ResourceKey
-from configledger.history.recording import Observation, deletion_item, new_item, same_state
+from configledger.history.items import (
+    ITEM_VERSION,
+    ConfigurationItem,
+    ItemStatus,
+    Relationship,
+    ResourceKey,
+)
+from configledger.history.recording import (
+    Observation,
+    deletion_item,
+    new_item,
+    next_state_id,
+    same_state,
+)
 from configledger.store import items as item_store
 from configledger.store import relationships as rel_store
 from configledger.store.database import Database, partition_lock
 from configledger.store.items import Append, ResourceState
-from configledger.store.schema import configuration_items, resources
+from configledger.store.schema import configuration_items, relationships, resources
 
 GLOBAL_REGION = "global"
 DAY_MS = 86_400_000
@@ -55,6 +70,39 @@ class Outcome:
     deleted: int = 0
     related: int = 0  # items written for the other side of changed relationships
     items: list[ConfigurationItem] = field(default_factory=list)
+
+
+class _CollectorPause:
+    """Holds off the cyclic garbage collector while a sweep builds its batch.
+
+    A sweep allocates tens of thousands of items, rows and keys that all live until the
+    batch is written; the collector would walk them again and again as they pile up (a
+    quarter of the store path's time). None of them form cycles, and reference counting
+    still frees everything else meanwhile. Sweeps may overlap (one per partition): the
+    collector is switched back on, if it was on, when the last of them leaves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inside -= 1
+                if self._inside == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_collector_paused = _CollectorPause()
 
 
 def _sorted(relationships: Iterable[Relationship]) -> tuple[Relationship, ...]:
@@ -144,7 +192,7 @@ def reconcile(
     first inventory gives each resource one ResourceDiscovered item that already carries
     the relationships every other listed type contributes."""
     outcomes = {listing.resource_type: Outcome() for listing in listings}
-    with database.write() as conn:
+    with database.write() as conn, _collector_paused():
         partition_lock(conn, "recording", account_id, region)
         entries: list[Append] = []
         touched: set[tuple[str, str]] = set()  # the other sides of changed edges
@@ -161,13 +209,18 @@ def reconcile(
             old_edges = rel_store.forward_edges(
                 conn, account_id, region, listing.resource_type, listing.scope_ids
             )
+            # Only resources with edges before or after: replacing nothing with nothing
+            # would cost a DELETE per 500 resources of a first inventory.
             new_edges: dict[str, list[tuple[Relationship, str | None]]] = {}
             for resource in listing.resources:
-                new_edges[resource.resource_id] = list(resource.forward) if listing.recorded else []
+                if listing.recorded and resource.forward:
+                    new_edges[resource.resource_id] = list(resource.forward)
+                elif resource.resource_id in old_edges:
+                    new_edges[resource.resource_id] = []
             if listing.complete:
                 present = {x.resource_id for x in listing.resources}
                 for resource_id in stored:
-                    if resource_id not in present:
+                    if resource_id not in present and resource_id in old_edges:
                         new_edges[resource_id] = []
             for resource_id, forward in new_edges.items():
                 before = {
@@ -186,7 +239,7 @@ def reconcile(
             for listing in listings
             for r in listing.resources
         }
-        inverse = rel_store.inverse_edges(conn, account_id, region, sorted(listed_keys))
+        inverse = _inverse_edges(conn, account_id, region, listed_keys)
         for listing, stored in plans:
             outcome = outcomes[listing.resource_type]
             aws_region = GLOBAL_REGION if listing.global_type else region
@@ -237,8 +290,11 @@ def reconcile(
             outcomes.setdefault(entry.key.resource_type, Outcome()).related += 1
         entries.extend(related)
         item_store.append_items(conn, entries, now_ms=now_ms)
-        for entry in entries:
-            outcomes.setdefault(entry.key.resource_type, Outcome()).items.append(entry.item)
+        for entry in entries:  # (setdefault would build an Outcome per item)
+            of_type = outcomes.get(entry.key.resource_type)
+            if of_type is None:
+                of_type = outcomes[entry.key.resource_type] = Outcome()
+            of_type.items.append(entry.item)
     return outcomes
 
 
@@ -247,6 +303,32 @@ def _scope_keys(listing: Listing) -> list[tuple[str, str]] | None:
     if listing.scope_ids is None:
         return None
     return [(listing.resource_type, resource_id) for resource_id in sorted(listing.scope_ids)]
+
+
+# Past this many resources, reading every inverse edge of the partition and keeping
+# those of the listed resources is cheaper than naming each resource in the query.
+_INVERSE_SCAN_FROM = 1000
+
+
+def _inverse_edges(
+    conn: Connection, account_id: str, region: str, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[Relationship]]:
+    """``relationships.inverse_edges`` of ``keys``; for a large sweep (a first inventory
+    names every resource) one scan of the partition's edges instead of an IN list of
+    tens of thousands of values."""
+    if len(keys) < _INVERSE_SCAN_FROM:
+        return rel_store.inverse_edges(conn, account_id, region, sorted(keys))
+    r = relationships.c
+    query = select(r.related_type, r.related_key, r.resource_type, r.inverse_name, r.resource_id)
+    query = query.where(r.account_id == account_id, r.region == region, r.inverse_name.is_not(None))
+    out: dict[tuple[str, str], list[Relationship]] = {}
+    for related_type, related_key, resource_type, inverse_name, resource_id in conn.execute(query):
+        target = (related_type, related_key)
+        if target in keys:
+            out.setdefault(target, []).append(
+                Relationship(resource_type, inverse_name, resource_id, None)
+            )
+    return out
 
 
 def _listed_entry(
@@ -261,32 +343,49 @@ def _listed_entry(
     now_ms: int,
     related_events: tuple[str, ...],
 ) -> Append | None:
-    """The item for one listed resource, or None when nothing changed."""
-    key = ResourceKey(account_id, region, resource_type, resource.resource_id)
-    observed = Observation(
-        key=key,
-        configuration=resource.configuration,
-        resource_name=resource.resource_name,
-        arn=resource.arn,
-        availability_zone=resource.availability_zone,
-        resource_creation_ms=resource.resource_creation_ms,
-        tags=resource.tags,
-        relationships=_sorted([r for r, _ in resource.forward] + inverse),
-        supplementary_configuration=resource.supplementary,
-        related_events=related_events,
+    """The item for one listed resource, or None when nothing changed.
+
+    Builds the item in one step (no Observation, no ``replace`` copy): this runs for
+    every resource of every sweep."""
+    forward = resource.forward
+    relationships = _sorted([r for r, _ in forward] + inverse) if forward or inverse else ()
+    if previous is None:
+        state, last = None, None
+        status = ItemStatus.RESOURCE_DISCOVERED
+    else:
+        state, last = previous
+        # A resource seen before only as "not recorded" is discovered when recording starts.
+        fresh = last.status is ItemStatus.RESOURCE_NOT_RECORDED
+        status = ItemStatus.RESOURCE_DISCOVERED if fresh else ItemStatus.OK
+    state_id = next_state_id(state, now_ms)
+    item = ConfigurationItem(
+        account_id,
+        aws_region,
+        resource_type,
+        resource.resource_id,
+        state_id,
+        state_id,
+        status,
+        resource.configuration,
+        resource.resource_name,
+        resource.arn,
+        resource.availability_zone,
+        resource.resource_creation_ms,
+        dict(resource.tags),
+        relationships,
+        related_events,
+        dict(resource.supplementary),
+        ITEM_VERSION,
+        "DAILY" if daily else None,
+        now_ms if daily else None,
     )
-    if previous is not None and same_state(previous[1], observed):
+    if last is not None and same_state(last, item):
         return None
-    state = previous[0] if previous else None
-    # A resource seen before only as "not recorded" is discovered when recording starts.
-    fresh = previous is None or previous[1].status is ItemStatus.RESOURCE_NOT_RECORDED
-    status = ItemStatus.RESOURCE_DISCOVERED if fresh else ItemStatus.OK
-    item = new_item(key, observed, state, now_ms, status=status, aws_region=aws_region)
-    if daily:
-        item = replace(item, recording_frequency="DAILY", delivery_ms=now_ms)
-    if previous is None or fresh:  # a new resource's diff is fixed (spec 6.7)
+    key = ResourceKey(account_id, region, resource_type, resource.resource_id)
+    if status is ItemStatus.RESOURCE_DISCOVERED:  # a new resource's diff is fixed (spec 6.7)
         return Append(key, item, state, diff=CREATED)
-    diff = item_diff(previous[1].to_stream(), item.to_stream(), status.value)
+    assert last is not None  # OK items only follow a recorded item
+    diff = item_diff(last.to_stream(), item.to_stream(), status.value)
     return Append(key, item, state, diff=diff)
 
 

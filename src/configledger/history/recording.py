@@ -36,10 +36,11 @@ class Observation:
     related_events: tuple[str, ...] = ()
 
 
-def same_state(previous: ConfigurationItem, observed: Observation) -> bool:
+def same_state(previous: ConfigurationItem, observed: Observation | ConfigurationItem) -> bool:
     """Whether nothing a user could see changed; configuration compared as JSON values,
     so key order and whitespace are not changes. The values are compared in a canonical
-    rendering, not with Python's ``==``, which holds ``true == 1 == 1.0``."""
+    rendering, not with Python's ``==``, which holds ``true == 1 == 1.0``; the same
+    text is the same value, which spares the parsing in the common unchanged case."""
 
     def parsed(text: str | None) -> bytes | None:
         if text is None:
@@ -53,7 +54,10 @@ def same_state(previous: ConfigurationItem, observed: Observation) -> bool:
         and previous.tags == observed.tags
         and previous.relationships == observed.relationships
         and previous.supplementary_configuration == observed.supplementary_configuration
-        and parsed(previous.configuration) == parsed(observed.configuration)
+        and (
+            previous.configuration == observed.configuration
+            or parsed(previous.configuration) == parsed(observed.configuration)
+        )
     )
 
 
@@ -153,6 +157,12 @@ def _lock_key(key: ResourceKey) -> tuple[str, str, str, str]:
     return (key.account_id, key.region, key.resource_type, key.resource_id)
 
 
+def next_state_id(previous_state: item_store.ResourceState | None, now_ms: int) -> int:
+    """configurationStateId is the capture time in ms and must grow strictly, even when
+    two changes land within one millisecond or the clock steps back."""
+    return now_ms if previous_state is None else max(now_ms, previous_state.state_id + 1)
+
+
 def new_item(
     key: ResourceKey,
     observed: Observation,
@@ -162,9 +172,7 @@ def new_item(
     status: ItemStatus = ItemStatus.OK,
     aws_region: str | None = None,
 ) -> ConfigurationItem:
-    # configurationStateId is the capture time in ms and must grow strictly, even when
-    # two changes land within one millisecond or the clock steps back.
-    state_id = now_ms if previous_state is None else max(now_ms, previous_state.state_id + 1)
+    state_id = next_state_id(previous_state, now_ms)
     return ConfigurationItem(
         account_id=key.account_id,
         aws_region=aws_region or key.region,

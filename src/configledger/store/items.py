@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from configledger.history.diff import CREATED
-from configledger.history.items import ConfigurationItem, ResourceKey
+from configledger.history.items import ConfigurationItem, ItemStatus, ResourceKey
 from configledger.store import queries as query_store
 from configledger.store.schema import (
     configuration_items,
@@ -108,100 +108,115 @@ class Append:
 def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) -> list[int]:
     """Append items, move the projection to them and queue their outbox events, with
     one statement per table whatever the batch size, on ``conn`` (the caller's
-    transaction, holding the locks of the resources). Returns the items' seqs."""
+    transaction, holding the locks of the resources). Returns the items' seqs.
+
+    Rows are built as plain tuples in one pass: a sweep appends tens of thousands of
+    items, and per-row dictionaries and enum lookups cost as much as SQLite's insert."""
     if not entries:
         return []
-    rows = [
-        {
-            "account_id": e.key.account_id,
-            "region": e.key.region,
-            "resource_type": e.key.resource_type,
-            "resource_id": e.key.resource_id,
-            "state_id": e.item.state_id,
-            "status": e.item.status.value,
-            "document": e.item.to_record(),
-            "diff": _encode_diff(e.diff),
-        }
-        for e in entries
-    ]
-    if len(rows) == 1:  # a single put: RETURNING is one round trip
-        seqs = [int(conn.execute(_INSERT_ITEM_RETURNING, rows[0]).scalar_one())]
+    if len(entries) == 1:  # a single put: RETURNING is one round trip
+        e = entries[0]
+        row = dict(zip(_ITEM_COLUMNS, _item_row(e), strict=True))
+        seqs = [int(conn.execute(_INSERT_ITEM_RETURNING, row).scalar_one())]
     else:
-        seqs = _allocate_seqs(conn, len(rows))
-        for row, seq in zip(rows, seqs, strict=True):
-            row["seq"] = seq
-        _insert_many(conn, configuration_items, rows)
+        seqs = _allocate_seqs(conn, len(entries))
+        _insert_many(
+            conn,
+            configuration_items.name,
+            ("seq", *_ITEM_COLUMNS),
+            [(seq, *_item_row(e)) for e, seq in zip(entries, seqs, strict=True)],
+        )
 
-    created, moved = [], []
+    created: list[tuple[Any, ...]] = []
+    moved: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     for entry, seq in zip(entries, seqs, strict=True):
-        item = entry.item
-        values = {
-            "resource_name": item.resource_name,
-            "status": item.status.value,
-            "item_seq": seq,
-            "state_id": item.state_id,
-            "deleted_ms": item.capture_ms if item.status.is_deletion else None,
-        }
-        key = {
-            "account_id": entry.key.account_id,
-            "region": entry.key.region,
-            "resource_type": entry.key.resource_type,
-            "resource_id": entry.key.resource_id,
-        }
-        if entry.previous is None:
+        item, key, previous = entry.item, entry.key, entry.previous
+        status = _STATUS_TEXT[item.status]
+        deleted_ms = item.capture_ms if status in _DELETIONS else None
+        if previous is None:
             created.append(
-                {**key, **values, "first_state_id": item.state_id, "custom": entry.custom}
-            )
+                (
+                    key.account_id, key.region, key.resource_type, key.resource_id,
+                    item.resource_name, status, seq, item.state_id, deleted_ms,
+                    item.state_id, entry.custom,
+                )
+            )  # fmt: skip
         else:
-            moved.append({**{f"k_{k}": v for k, v in key.items()}, **values})
+            moved.append(
+                (
+                    item.resource_name, status, seq, item.state_id, deleted_ms,
+                    key.account_id, key.region, key.resource_type, key.resource_id,
+                )
+            )  # fmt: skip
+        payload = orjson.dumps(
+            {
+                "resourceType": item.resource_type,
+                "resourceId": item.resource_id,
+                "configurationItemStatus": status,
+                "configurationStateId": item.state_id,
+                "previousItemSeq": previous.item_seq if previous else None,
+            }
+        )
+        events.append((key.account_id, key.region, ITEM_RECORDED, seq, payload, now_ms))
     _count_custom(conn, entries)
     if created:
-        _insert_many(conn, resources, created)
+        _insert_many(conn, resources.name, _RESOURCE_COLUMNS, created)
     if moved:
-        r = resources.c
-        conn.execute(
-            update(resources)
-            .where(
-                r.account_id == bindparam("k_account_id"),
-                r.region == bindparam("k_region"),
-                r.resource_type == bindparam("k_resource_type"),
-                r.resource_id == bindparam("k_resource_id"),
-            )
-            .values(
-                resource_name=bindparam("resource_name"),
-                status=bindparam("status"),
-                item_seq=bindparam("item_seq"),
-                state_id=bindparam("state_id"),
-                deleted_ms=bindparam("deleted_ms"),
-            ),
-            moved,
-        )
-    _insert_many(
-        conn,
-        outbox,
-        [
-            {
-                "account_id": e.key.account_id,
-                "region": e.key.region,
-                "topic": ITEM_RECORDED,
-                "subject_seq": seq,
-                "payload": orjson.dumps(
-                    {
-                        "resourceType": e.item.resource_type,
-                        "resourceId": e.item.resource_id,
-                        "configurationItemStatus": e.item.status.value,
-                        "configurationStateId": e.item.state_id,
-                        "previousItemSeq": e.previous.item_seq if e.previous else None,
-                    }
-                ),
-                "created_ms": now_ms,
-            }
-            for e, seq in zip(entries, seqs, strict=True)
-        ],
-    )
+        conn.exec_driver_sql(_sql(_MOVE_RESOURCE, conn), moved)
+    _insert_many(conn, outbox.name, _OUTBOX_COLUMNS, events)
     # Advanced query's projection: one upsert (and at most one delete) for the batch.
     query_store.maintain(conn, ((e.key, e.item, seq) for e, seq in zip(entries, seqs, strict=True)))
     return seqs
+
+
+_ITEM_COLUMNS = (
+    "account_id",
+    "region",
+    "resource_type",
+    "resource_id",
+    "state_id",
+    "status",
+    "document",
+    "diff",
+)
+_RESOURCE_COLUMNS = (
+    "account_id",
+    "region",
+    "resource_type",
+    "resource_id",
+    "resource_name",
+    "status",
+    "item_seq",
+    "state_id",
+    "deleted_ms",
+    "first_state_id",
+    "custom",
+)
+_OUTBOX_COLUMNS = ("account_id", "region", "topic", "subject_seq", "payload", "created_ms")
+_MOVE_RESOURCE = (
+    "UPDATE resources SET resource_name = ?, status = ?, item_seq = ?, state_id = ?,"
+    " deleted_ms = ? WHERE account_id = ? AND region = ? AND resource_type = ?"
+    " AND resource_id = ?"
+)
+# An enum member's ``.value`` is a descriptor call; a dict lookup is several times cheaper.
+_STATUS_TEXT = {status: status.value for status in ItemStatus}
+_DELETIONS = frozenset(status.value for status in ItemStatus if status.is_deletion)
+
+
+def _item_row(e: Append) -> tuple[Any, ...]:
+    """The configuration_items values of ``e`` in ``_ITEM_COLUMNS`` order."""
+    key, item = e.key, e.item
+    return (
+        key.account_id,
+        key.region,
+        key.resource_type,
+        key.resource_id,
+        item.state_id,
+        _STATUS_TEXT[item.status],
+        item.to_record(),
+        _encode_diff(e.diff),
+    )
 
 
 _BUMP_CUSTOM_COUNT = (
@@ -227,17 +242,21 @@ def _encode_diff(diff: dict[str, Any] | None) -> bytes | None:
     return _CREATED_BYTES if diff is CREATED else orjson.dumps(diff)
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def _sql(statement: str, conn: Connection) -> str:
+    """``statement`` written with ``?`` marks, in the driver's own paramstyle."""
+    return statement if conn.dialect.paramstyle == "qmark" else statement.replace("?", "%s")
+
+
+def _insert_many(
+    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     """A plain DBAPI executemany: for batches of thousands of rows SQLAlchemy's per-row
     parameter processing costs more than the database does. Values are already of the
-    column's Python type (bytes for binary, int, str, bool, None)."""
-    columns = list(rows[0])
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
+    column's Python type (bytes for binary, int, str, bool, None), in ``columns`` order."""
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     )
-    conn.exec_driver_sql(sql, [tuple(row[c] for c in columns) for row in rows])
+    conn.exec_driver_sql(_sql(statement, conn), rows)
 
 
 def _count_custom(conn: Connection, entries: Sequence[Append]) -> None:
