@@ -295,6 +295,7 @@ def test_periodic_rules_flip_when_asked_to_evaluate(server: LiveServer) -> None:
     cloudtrail.update_trail(Name="main", EnableLogFileValidation=True)
     ec2.enable_ebs_encryption_by_default()
     sandbox.wait(lambda: rotation_recorded(sandbox, key, "true"), "the key's rotation recorded")
+    sandbox.wait(lambda: validation_recorded(sandbox, True), "the trail's validation recorded")
     sandbox.reported("rotation", KEY, key, C, rerun=True)
     sandbox.reported("validation", TRAIL, "main", C, rerun=True)
     sandbox.reported("ebs-default", ACCOUNT, account, C, rerun=True)
@@ -304,6 +305,7 @@ def test_periodic_rules_flip_when_asked_to_evaluate(server: LiveServer) -> None:
     cloudtrail.update_trail(Name="main", EnableLogFileValidation=False)
     ec2.disable_ebs_encryption_by_default()
     sandbox.wait(lambda: rotation_recorded(sandbox, key, "false"), "the key's rotation off")
+    sandbox.wait(lambda: validation_recorded(sandbox, False), "the trail's validation off")
     sandbox.reported("rotation", KEY, key, NC, rerun=True)
     sandbox.reported("validation", TRAIL, "main", NC, rerun=True)
     sandbox.reported("ebs-default", ACCOUNT, account, NC, rerun=True)
@@ -312,3 +314,9 @@ def test_periodic_rules_flip_when_asked_to_evaluate(server: LiveServer) -> None:
 def rotation_recorded(sandbox: RecordedAccount, key: str, status: str) -> bool:
     item = sandbox.newest(KEY, key) or {}
     return bool(item.get("supplementaryConfiguration", {}).get("KeyRotationStatus") == status)
+
+
+def validation_recorded(sandbox: RecordedAccount, enabled: bool) -> bool:
+    item = sandbox.newest(TRAIL, "main")
+    configuration = json.loads(item["configuration"]) if item else {}
+    return bool(configuration.get("logFileValidationEnabled") is enabled)
