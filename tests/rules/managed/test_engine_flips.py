@@ -17,6 +17,7 @@ from tests.conftest import REGION, LiveServer
 from tests.rules.managed.sandbox import RecordedAccount
 from tests.rules.managed.support import NC, C
 from tests.rules.managed.test_recorded_shapes import (
+    ADMIN,
     AMI,
     BALANCER,
     BUCKET,
@@ -26,6 +27,7 @@ from tests.rules.managed.test_recorded_shapes import (
     INSTANCE,
     KEY,
     LAMBDA_TRUST,
+    POLICY,
     QUEUE,
     READ_ONLY,
     SECRET,
@@ -144,8 +146,9 @@ def test_bucket_table_and_database_flip_through_the_engine(server: LiveServer) -
 
 
 def test_iam_lambda_and_messaging_flip_through_the_engine(server: LiveServer) -> None:
-    sandbox = RecordedAccount(server, USER, FUNCTION, TOPIC, QUEUE, SECRET)
+    sandbox = RecordedAccount(server, USER, POLICY, FUNCTION, TOPIC, QUEUE, SECRET)
     sandbox.put_managed_rule("no-user-policies", "IAM_USER_NO_POLICIES_CHECK", USER)
+    sandbox.put_managed_rule("no-admin", "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS", POLICY)
     sandbox.put_managed_rule(
         "runtime", "LAMBDA_FUNCTION_SETTINGS_CHECK", FUNCTION, runtime="python3.12"
     )
@@ -166,6 +169,16 @@ def test_iam_lambda_and_messaging_flip_through_the_engine(server: LiveServer) ->
     assert inline.get("Annotation")
     iam.delete_user_policy(UserName="alice", PolicyName="reads")
     sandbox.reported("no-user-policies", USER, user_id, C)
+
+    policy = iam.create_policy(PolicyName="everything", PolicyDocument=json.dumps(ADMIN))["Policy"]
+    admin = sandbox.reported("no-admin", POLICY, policy["PolicyId"], NC)
+    assert admin.get("Annotation")
+    iam.create_policy_version(
+        PolicyArn=policy["Arn"], PolicyDocument=json.dumps(READ_ONLY), SetAsDefault=True
+    )
+    sandbox.reported("no-admin", POLICY, policy["PolicyId"], C)
+    iam.set_default_policy_version(PolicyArn=policy["Arn"], VersionId="v1")
+    sandbox.reported("no-admin", POLICY, policy["PolicyId"], NC)
 
     role = iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))[
         "Role"
