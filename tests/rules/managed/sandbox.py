@@ -10,6 +10,8 @@ boto3, items are read back from ConfigLedger over the API.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -22,12 +24,13 @@ from botocore.exceptions import ClientError
 
 from configledger.history.items import ConfigurationItem, ItemStatus, Relationship
 from configledger.rules.managed import MANAGED_RULES
-from configledger.rules.types import AwsCallFailed, ComplianceType, RuleInput
+from configledger.rules.types import AwsCallFailed, ComplianceType, RuleInput, Trigger
 from tests.conftest import REGION, LiveServer, config_client, new_account
 from tests.rules.managed.support import account_item, typed_params
 
 FIRST_SWEEP_TIMEOUT = 120.0  # the session's first sweep also warms the sandbox up
 CHANGE_TIMEOUT = 15.0
+ENGINE_TIMEOUT = 120.0  # a change recorded, then evaluated, on a loaded machine
 POLL = 0.05
 
 
@@ -65,6 +68,14 @@ def stream_form(api_item: Mapping[str, Any]) -> dict[str, Any]:
         version=api_item["version"],
     )
     return item.to_stream()
+
+
+def _slowly(probe: Callable[[], Any], pause: float) -> Any:
+    """A probe that asks the API several things, paced to spare a loaded server."""
+    value = probe()
+    if not value:
+        time.sleep(pause)
+    return value
 
 
 class RecordedAccount:
@@ -175,6 +186,80 @@ class RecordedAccount:
 
         found: dict[str, Any] = self.wait(
             probe, f"{identifier} {expected} on {resource_id} (last: {seen})"
+        )
+        return found
+
+    def put_managed_rule(
+        self, name: str, identifier: str, *resource_types: str, **params: Any
+    ) -> None:
+        """A managed rule in the live server's engine, scoped to ``resource_types``."""
+        rule: dict[str, Any] = {
+            "ConfigRuleName": name,
+            "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
+        }
+        if resource_types:
+            rule["Scope"] = {"ComplianceResourceTypes": list(resource_types)}
+        if params:
+            rule["InputParameters"] = json.dumps(params)
+        if Trigger.PERIODIC in MANAGED_RULES[identifier].triggers:
+            rule["MaximumExecutionFrequency"] = "TwentyFour_Hours"
+        self.config.put_config_rule(ConfigRule=rule)
+
+    def compliance(
+        self, rule_name: str, resource_type: str, resource_id: str
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The rule's result on the resource as GetComplianceDetailsByConfigRule and as
+        GetComplianceDetailsByResource report it (None where a view has none)."""
+        by_rule = None
+        pages = self.config.get_paginator("get_compliance_details_by_config_rule")
+        for page in pages.paginate(ConfigRuleName=rule_name):
+            for result in page["EvaluationResults"]:
+                qualifier = result["EvaluationResultIdentifier"]["EvaluationResultQualifier"]
+                if (qualifier["ResourceType"], qualifier["ResourceId"]) == (
+                    resource_type,
+                    resource_id,
+                ):
+                    by_rule = result
+        by_resource = None
+        answer = self.config.get_compliance_details_by_resource(
+            ResourceType=resource_type, ResourceId=resource_id
+        )
+        for result in answer["EvaluationResults"]:
+            qualifier = result["EvaluationResultIdentifier"]["EvaluationResultQualifier"]
+            if qualifier["ConfigRuleName"] == rule_name:
+                by_resource = result
+        return by_rule, by_resource
+
+    def reported(
+        self,
+        rule_name: str,
+        resource_type: str,
+        resource_id: str,
+        expected: ComplianceType,
+        *,
+        rerun: bool = False,
+        timeout: float = ENGINE_TIMEOUT,
+    ) -> dict[str, Any]:
+        """Wait until both compliance views report ``expected`` for the resource under
+        the rule, and return the rule view's result. ``rerun`` asks for the rule's
+        evaluation (StartConfigRulesEvaluation) whenever AWS's limits allow, for
+        rules that only run periodically."""
+        seen: list[Any] = []
+
+        def probe() -> dict[str, Any] | None:
+            if rerun:
+                # Refused while it runs or within a minute of the last ask: ask again later.
+                with contextlib.suppress(self.config.exceptions.LimitExceededException):
+                    self.config.start_config_rules_evaluation(ConfigRuleNames=[rule_name])
+            by_rule, by_resource = self.compliance(rule_name, resource_type, resource_id)
+            types = [r["ComplianceType"] if r else None for r in (by_rule, by_resource)]
+            seen[:] = [types, (by_rule or {}).get("Annotation")]
+            return by_rule if types == [expected.value, expected.value] else None
+
+        found: dict[str, Any] = self.wait(
+            lambda: _slowly(probe, 1.0 if rerun else 0.25),
+            f"{rule_name} reporting {expected} on {resource_id} (last: {seen})",
+            timeout,
         )
         return found
 
