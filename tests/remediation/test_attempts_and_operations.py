@@ -177,6 +177,9 @@ def test_operations_and_errors(server: LiveServer) -> None:
         == "NoSuchRemediationExceptionException"
     )
 
+    # A rule that a remediation action names cannot be deleted before the action.
+    assert _code(config.delete_config_rule, ConfigRuleName=VERSIONING) == "ResourceInUseException"
+    assert config.describe_config_rules(ConfigRuleNames=[VERSIONING])["ConfigRules"]
     config.delete_remediation_configuration(ConfigRuleName=VERSIONING)
     assert (
         config.describe_remediation_configurations(ConfigRuleNames=[VERSIONING])[

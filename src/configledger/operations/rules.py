@@ -31,6 +31,7 @@ from configledger.rules.types import ACCOUNT
 from configledger.store import evaluations as results_store
 from configledger.store import outbox
 from configledger.store import recorders as recorder_store
+from configledger.store import remediation as remediation_store
 from configledger.store import rules as store
 from configledger.store import tags as tag_store
 from configledger.store.evaluations import Result
@@ -268,6 +269,12 @@ def delete_config_rule(ctx: RequestContext, request: Request) -> Response:
         _refuse_service_linked(rule)
         if rule.state.startswith("DELET"):
             raise _in_use(rule)
+        if remediation_store.configurations(conn, ctx.account_id, ctx.region, [name]):
+            # AWS keeps a rule while a remediation action names it.
+            raise ResourceInUseException(
+                f"The rule {name} is currently in use by a remediation action. "
+                "Please delete the remediation action first."
+            )
         keys = results_store.delete_for_rule(conn, ctx.account_id, ctx.region, name)
         store.delete_rule(conn, rule)
         tag_store.remove_tags(conn, ctx.account_id, ctx.region, rule.arn)
