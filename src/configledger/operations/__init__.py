@@ -1,6 +1,8 @@
 """API operations, one module per area; importing this package registers them all."""
 
 from configledger.operations import (
+    aggregate_compliance,
+    aggregate_query,
     aggregators,
     compliance,
     conformance,
@@ -21,3 +23,4 @@ __all__ += ["conformance"]
 __all__ += ["query"]
 __all__ += ["remediation"]
 __all__ += ["aggregators"]
+__all__ += ["aggregate_compliance", "aggregate_query"]

@@ -39,3 +39,9 @@ def score(rule_names: Iterable[str], counts: Mapping[str, Counts]) -> str:
     if non + ok == 0:
         return INSUFFICIENT_DATA
     return f"{100 * ok / (non + ok):.2f}"
+
+
+def rule_tally(rule_names: Iterable[str], counts: Mapping[str, Counts]) -> tuple[int, int, int]:
+    """(compliant rules, non-compliant rules, all rules) of a pack."""
+    found = [rule_compliance(counts.get(name, (0, 0))) for name in rule_names]
+    return found.count(COMPLIANT), found.count(NON_COMPLIANT), len(found)
