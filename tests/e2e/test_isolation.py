@@ -88,7 +88,12 @@ def test_the_owner_sees_its_resources(owner: Any) -> None:
     items = owner.get_resource_config_history(resourceType=AGENT, resourceId="shared-id")
     assert len(items["configurationItems"]) == 3
     assert len(owner.list_discovered_resources(resourceType=AGENT)["resourceIdentifiers"]) == 2
-    assert owner.get_discovered_resource_counts()["totalDiscoveredResources"] == 3
+    assert (
+        owner.get_discovered_resource_counts(resourceTypes=[AGENT, QUEUE])[
+            "totalDiscoveredResources"
+        ]
+        == 3
+    )
 
 
 def test_another_account_in_the_same_region_sees_nothing(owner: Any, backend: LiveServer) -> None:
@@ -130,7 +135,10 @@ def test_recording_the_same_id_elsewhere_is_an_independent_history(
     assert [i["configurationItemStatus"] for i in gone["configurationItems"]] == [
         "ResourceDiscovered"
     ]
-    assert other.get_discovered_resource_counts()["totalDiscoveredResources"] == 2
+    # Counted by type: the start-up sweep may also list the sandbox's own resources.
+    assert (
+        other.get_discovered_resource_counts(resourceTypes=[AGENT])["totalDiscoveredResources"] == 2
+    )
     # A's record is untouched.
     mine = owner.get_resource_config_history(resourceType=AGENT, resourceId="shared-id")
     assert [i["configurationItemStatus"] for i in mine["configurationItems"]] == [
@@ -140,7 +148,12 @@ def test_recording_the_same_id_elsewhere_is_an_independent_history(
     ]
     owners_gone = owner.get_resource_config_history(resourceType=AGENT, resourceId="gone")
     assert owners_gone["configurationItems"][0]["configurationItemStatus"] == "ResourceDeleted"
-    assert owner.get_discovered_resource_counts()["totalDiscoveredResources"] == 3
+    assert (
+        owner.get_discovered_resource_counts(resourceTypes=[AGENT, QUEUE])[
+            "totalDiscoveredResources"
+        ]
+        == 3
+    )
     listed = owner.list_discovered_resources(resourceType=AGENT, includeDeletedResources=True)
     assert [r["resourceId"] for r in listed["resourceIdentifiers"]] == [
         "a-only",

@@ -28,9 +28,10 @@ from tests.conftest import (
 )
 from tests.query.helpers import extension_query
 
-# Close to wall time: requests are signed with the real time, which must stay within
-# SigV4's 15 minutes of the server's clock.
-START_MS = SystemClock().now_ms() // 1000 * 1000 - 8 * 60_000
+# The frozen clock starts close to wall time when the fixture runs (not when the module
+# is collected, which can be long before in a large run): requests are signed with the
+# real time, which must stay within SigV4's 15 minutes of the server's clock.
+LEAD_MS = 8 * 60_000
 STEP_MS = 120_000
 WEB = "Acme::Web::Server"
 
@@ -53,7 +54,7 @@ def timeline(
         if not postgres_available():
             pytest.skip("PostgreSQL not reachable")
         url = fresh_postgres_url()
-    clock = FrozenClock(START_MS)
+    clock = FrozenClock(SystemClock().now_ms() // 1000 * 1000 - LEAD_MS)
     server = start_server(url, clock=clock)
     account = new_account()
     config = config_client(server, account)

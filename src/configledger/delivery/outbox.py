@@ -43,6 +43,10 @@ from configledger.store import recorders as recorder_store
 from configledger.store.database import Database
 from configledger.store.items import ITEM_RECORDED
 
+# Items of resources outside the recording group are kept for the inventory (AWS lists
+# them as ResourceNotRecorded); they carry no configuration and are not delivered.
+_NOT_RECORDED = frozenset({"ResourceNotRecorded", "ResourceDeletedNotRecorded"})
+
 log = logging.getLogger("configledger.delivery")
 
 CONSUMER = "delivery"
@@ -150,6 +154,8 @@ class DeliveryWorker:
                 continue
             kinds: list[str] = []
             if event.topic == ITEM_RECORDED:
+                if event.payload.get("configurationItemStatus") in _NOT_RECORDED:
+                    continue  # inventory only: no configuration to stream or archive
                 kinds.append(deliveries.HISTORY)
                 if channel.topic_arn:
                     kinds.append(deliveries.STREAM)

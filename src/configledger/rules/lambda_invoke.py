@@ -283,8 +283,10 @@ class WarmProcess:
             if left <= 0:
                 self.timed_out = True
                 return None
-            ready, _, _ = select.select([self._read_end], [], [], left)
-            if not ready:
+            # poll, not select: a busy server's descriptors run past select's 1024.
+            poller = select.poll()
+            poller.register(self._read_end, select.POLLIN | select.POLLHUP)
+            if not poller.poll(max(1, int(left * 1000))):
                 continue
             chunk = os.read(self._read_end, 65536)
             if not chunk:
