@@ -287,9 +287,9 @@ def test_periodic_rules_flip_when_asked_to_evaluate(server: LiveServer) -> None:
     account = sandbox.account
     kms = sandbox.client("kms")
     key = kms.create_key(Description="ledger")["KeyMetadata"]["KeyId"]
-    sandbox.client("s3").create_bucket(Bucket="ledger-trail")
+    sandbox.client("s3").create_bucket(Bucket="ledger-flips-trail")
     cloudtrail = sandbox.client("cloudtrail")
-    cloudtrail.create_trail(Name="main", S3BucketName="ledger-trail")
+    cloudtrail.create_trail(Name="main", S3BucketName="ledger-flips-trail")
     ec2 = sandbox.client("ec2")
     sandbox.wait(lambda: sandbox.newest(KEY, key), "the key's item")
     sandbox.wait(lambda: sandbox.newest(TRAIL, "main"), "the trail's item")
