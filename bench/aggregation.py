@@ -2,7 +2,8 @@
 
 The store is generated directly, through ConfigLedger's own code: ``open_database``
 (its migrations), ``append_items`` (items, the ``resources`` projection and the outbox,
-as PutResourceConfig writes them), ``save_aggregator`` and ``insert_authorization``.
+as PutResourceConfig writes them), the advanced-query projection's catch-up,
+``save_aggregator`` and ``insert_authorization``.
 Layout: ``--accounts`` source accounts x 2 regions x ``--per-partition`` custom resources
 of 2 types, every source authorizing the hub in both regions; the hub's aggregator names
 them all. A second aggregator names 10,000 accounts with AllAwsRegions (only a few
@@ -42,6 +43,7 @@ from _harness import (
     postgres_available,
 )
 from configledger.history.items import ConfigurationItem, ItemStatus, ResourceKey
+from configledger.query.projection import QueryProjection
 from configledger.store import aggregators as aggregator_store
 from configledger.store.aggregators import Aggregator, Authorization
 from configledger.store.database import open_database
@@ -91,6 +93,7 @@ def load(url: str, accounts: list[str], per_partition: int) -> float:
                     flush()
     if batch:
         flush()
+    QueryProjection(database).catch_up()  # as the server's background loop would
     with database.write() as conn:
         aggregator_store.save_aggregator(
             conn,

@@ -15,6 +15,7 @@ from configledger.api.context import Runtime, Worker
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
 from configledger.delivery.outbox import delivery_worker
+from configledger.query.projection import QueryProjection
 from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
@@ -53,6 +54,8 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
     workers.append(delivery_worker(runtime))
 
     workers.append(RemediationWorker(RemediationEngine(runtime.database, runtime.clock, sessions)))
+    if runtime.projection is not None:
+        workers.append(runtime.projection)
     return tuple(workers)
 
 
@@ -75,6 +78,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         clock=clock,
         tokens=TokenSigner(bytes.fromhex(secret)),
         credentials=credentials,
+        projection=QueryProjection(database),
         recorder=RecorderWorker(
             engine, sweep_interval=settings.sweep_interval, feeds=change_feeds(settings, engine)
         ),

@@ -72,6 +72,7 @@ def test_rebuild_gives_the_rows_the_write_path_keeps(tmp_path: object) -> None:
 
     from configledger.history.items import ResourceKey
     from configledger.history.recording import Observation, record, record_deletion
+    from configledger.query.projection import QueryProjection
     from configledger.store.database import open_database
     from configledger.store.queries import rebuild_query_rows
     from configledger.store.schema import query_resources
@@ -89,6 +90,7 @@ def test_rebuild_gives_the_rows_the_write_path_keeps(tmp_path: object) -> None:
                 )
         gone = ResourceKey("123456789012", "us-east-1", "Acme::Rebuild::Thing", "t4")
         record_deletion(database, gone, now_ms=5_000)
+        assert QueryProjection(database).catch_up() == 5  # newest item of each, not older
         with database.read() as conn:
             kept = conn.execute(
                 select(query_resources).order_by(query_resources.c.resource_id)

@@ -12,6 +12,7 @@ from configledger.settings import Settings
 from configledger.store.database import Database
 
 if TYPE_CHECKING:
+    from configledger.query.projection import QueryProjection
     from configledger.recorder.worker import RecorderWorker
 
 
@@ -39,6 +40,17 @@ class Runtime:
     recorder: RecorderWorker | None = None
     # Every other outbox consumer; started, stopped and woken with the recorder.
     workers: tuple[Worker, ...] = ()
+    # The advanced-query projection's consumer (also one of ``workers`` in a server).
+    projection: QueryProjection | None = None
+
+    def query_ready(self) -> None:
+        """Bring the advanced-query projection up to every committed item."""
+        if self.projection is None:
+            from configledger.query.projection import QueryProjection
+
+            QueryProjection(self.database).catch_up()
+        else:
+            self.projection.catch_up()
 
     def notify_all(self) -> None:
         """Wake every background loop after a commit that wrote outbox events."""

@@ -58,6 +58,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select as sa_select
 
     from configledger.query import QueryOptions, parse, run
+    from configledger.query.projection import QueryProjection
     from configledger.store.database import open_database
     from configledger.store.schema import resources
 
@@ -74,6 +75,7 @@ def run_command(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     database = open_database(settings.db_url)
     try:
+        QueryProjection(database).catch_up()
         with database.read() as conn:
             partitions_query = sa_select(resources.c.account_id, resources.c.region).distinct()
             if args.account:

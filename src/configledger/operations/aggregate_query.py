@@ -27,6 +27,7 @@ def select_aggregate_resource_config(ctx: RequestContext, request: Request) -> R
     name = request["ConfigurationAggregatorName"]
     # Limit and MaxResults are the same page size under two names; Limit wins when both.
     limit = request.get("Limit") or request.get("MaxResults")
+    ctx.runtime.query_ready()
     with ctx.database.read() as conn:
         aggregator = find_aggregator(conn, ctx.account_id, ctx.region, name)
         kept = resource_type_filter(aggregator)

@@ -31,6 +31,7 @@ def run_select(
     ctx: RequestContext, request: Request, scope: str, options: QueryOptions = _AWS
 ) -> Response:
     """One page of a query over the caller's account and region."""
+    ctx.runtime.query_ready()
     with ctx.database.read() as conn:
         result = select(
             conn,

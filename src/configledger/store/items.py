@@ -1,5 +1,8 @@
 """Configuration items: append with projection and outbox, and the reads the API serves.
 
+The append moves ``resources`` (what list, count and batch reads need at once) and
+queues the outbox; the advanced-query projection is kept off this path, from the outbox.
+
 Every read here is shaped by an index: a history page is a range scan of
 ``ix_configuration_items_resource_state``; list, batch and count read ``resources``.
 """
@@ -26,7 +29,6 @@ from sqlalchemy import (
 
 from configledger.history.diff import CREATED
 from configledger.history.items import ConfigurationItem, ItemStatus, ResourceKey
-from configledger.store import queries as query_store
 from configledger.store.schema import (
     configuration_items,
     custom_resource_counts,
@@ -165,8 +167,7 @@ def append_items(conn: Connection, entries: Sequence[Append], *, now_ms: int) ->
     if moved:
         conn.exec_driver_sql(_sql(_MOVE_RESOURCE, conn), moved)
     _insert_many(conn, outbox.name, _OUTBOX_COLUMNS, events)
-    # Advanced query's projection: one upsert (and at most one delete) for the batch.
-    query_store.maintain(conn, ((e.key, e.item, seq) for e, seq in zip(entries, seqs, strict=True)))
+    # Advanced query's projection follows these outbox events (configledger.query.projection).
     return seqs
 
 

@@ -78,7 +78,14 @@ def read_batch(
     conn: Connection, consumer: str, *, limit: int = 500, topics: tuple[str, ...] = ()
 ) -> list[OutboxEvent]:
     """Up to ``limit`` events after the consumer's cursor, oldest first."""
-    query = select(outbox).where(outbox.c.seq > cursor(conn, consumer))
+    return read_after(conn, cursor(conn, consumer), limit, topics=topics)
+
+
+def read_after(
+    conn: Connection, seq: int, limit: int, *, topics: tuple[str, ...] = ()
+) -> list[OutboxEvent]:
+    """Up to ``limit`` events after ``seq``, oldest first."""
+    query = select(outbox).where(outbox.c.seq > seq)
     if topics:
         query = query.where(outbox.c.topic.in_(topics))
     rows = conn.execute(query.order_by(outbox.c.seq).limit(limit))

@@ -1,9 +1,9 @@
 """The store side of advanced query: the ``query_resources`` projection, the items of a
 past instant or a time window, and stored queries.
 
-``query_resources`` moves with every append (``maintain``): one upsert statement for the
-batch's live items and one delete for those that stopped being queryable (deleted or
-not recorded). The write path pays for building each item's property map, nothing else.
+``query_resources`` follows the outbox (configledger.query.projection calls
+``sync_items``): one upsert statement for a batch's live items and one delete for those
+that stopped being queryable (deleted or not recorded).
 """
 
 from __future__ import annotations
@@ -72,6 +72,43 @@ def maintain(
         conn.exec_driver_sql(_upsert_sql(dialect), list(upserts.values()))
     if deletes:
         conn.exec_driver_sql(_delete_sql(dialect), list(deletes))
+
+
+_CURRENT_ITEMS = (
+    "SELECT ci.account_id, ci.region, ci.resource_type, ci.resource_id, ci.seq, ci.document"
+    " FROM configuration_items ci JOIN resources r ON r.account_id = ci.account_id"
+    " AND r.region = ci.region AND r.resource_type = ci.resource_type"
+    " AND r.resource_id = ci.resource_id AND r.item_seq = ci.seq WHERE ci.seq {among}"
+)
+_SQLITE_CHUNK = 900  # bound parameters per statement, well under SQLite's limit
+
+
+def sync_items(conn: Connection, seqs: Sequence[int]) -> int:
+    """Move the query rows of the resources of items ``seqs`` to those items, for each
+    item that is still its resource's newest (a newer one has an event of its own).
+
+    Idempotent and order-free: replaying events after a crash, or applying one that
+    committed late, writes the same rows. Returns how many items were applied."""
+    ordered = sorted(set(seqs))
+    if conn.dialect.name == "postgresql":  # one array parameter: one statement, one join
+        chunks: list[tuple[str, tuple[object, ...]]] = [
+            (_CURRENT_ITEMS.format(among="= ANY(%s)"), (ordered,))
+        ]
+    else:
+        chunks = []
+        for start in range(0, len(ordered), _SQLITE_CHUNK):
+            chunk = ordered[start : start + _SQLITE_CHUNK]
+            among = f"IN ({', '.join('?' for _ in chunk)})"
+            chunks.append((_CURRENT_ITEMS.format(among=among), tuple(chunk)))
+    applied: list[tuple[ResourceKey, ConfigurationItem, int]] = []
+    for sql, parameters in chunks:
+        for account_id, region, resource_type, resource_id, seq, document in conn.exec_driver_sql(
+            sql, parameters
+        ):
+            key = ResourceKey(account_id, region, resource_type, resource_id)
+            applied.append((key, ConfigurationItem.from_record(document), int(seq)))
+    maintain(conn, applied)
+    return len(applied)
 
 
 def write_rows(conn: Connection, rows: Sequence[QueryRow]) -> None:
