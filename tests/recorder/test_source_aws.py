@@ -207,3 +207,54 @@ def _history_or_none(config: Any, group: str) -> list[dict[str, Any]] | None:
         return _history(config, "AWS::EC2::SecurityGroup", group)
     except config.exceptions.ResourceNotDiscoveredException:
         return None
+
+
+def test_the_periodic_sweep_finds_a_change_no_event_announced(
+    fake_aws: str, aws_env: None, tmp_path: Path
+) -> None:
+    """No change feed is on: only the full sweep every ``sweep_interval`` seconds can see
+    a change made straight against the account."""
+    account = "333333333333"
+    server = start_server(
+        f"sqlite:///{tmp_path / 'store.db'}",
+        source="aws",
+        aws_endpoint_url=fake_aws,
+        sweep_interval=1,
+        cloudtrail_poll_interval=0,
+    )
+    try:
+        ec2 = _as_account(fake_aws, account, "ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
+        group = ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)["GroupId"]
+        config = config_client(server, account)
+        config.put_configuration_recorder(
+            ConfigurationRecorder={
+                "name": "default",
+                "roleARN": f"arn:aws:iam::{account}:role/config",
+                "recordingGroup": {
+                    "allSupported": False,
+                    "resourceTypes": ["AWS::EC2::SecurityGroup"],
+                },
+            }
+        )
+        config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})
+        config.start_configuration_recorder(ConfigurationRecorderName="default")
+        _wait_for(lambda: _history_or_none(config, group))
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 443,
+                    "ToPort": 443,
+                    "IpRanges": [{"CidrIp": "10.3.0.0/16"}],
+                }
+            ],
+        )
+        items = _wait_for(
+            lambda: (h := _history(config, "AWS::EC2::SecurityGroup", group)) and len(h) == 2 and h
+        )
+        assert [i["configurationItemStatus"] for i in items] == ["OK", "ResourceDiscovered"]
+        assert items[0]["relatedEvents"] == []  # found by the sweep, named by no event
+    finally:
+        server.stop()

@@ -7,6 +7,10 @@ in relatedEvents), and runs a full sweep of every recording
 partition every ``sweep_interval`` seconds to catch changes made outside the API. Its
 cursor advances only after a batch is recorded, so a crash replays the batch; replays
 are harmless because reconciling an unchanged listing writes nothing.
+
+The periodic sweep goes one partition at a time, with the events in between: with
+hundreds of recording accounts a whole pass takes minutes, and a change or a newly
+started recorder must not wait for it.
 """
 
 from __future__ import annotations
@@ -183,6 +187,7 @@ class RecorderWorker:
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="configledger-recorder", daemon=True)
         self._last_full = time.monotonic()
+        self._full_pass: list[tuple[str, str]] = []  # partitions the periodic sweep owes
 
     def start(self) -> None:
         self._thread.start()
@@ -200,9 +205,7 @@ class RecorderWorker:
         while not self._stop.is_set():
             try:
                 self._poll_feeds()
-                busy = self.step()
-                if self.sweep_interval and time.monotonic() - self._last_full > self.sweep_interval:
-                    self.sweep_all()
+                busy = self.step() or self.sweep_next()
             except Exception:
                 log.exception("recorder step failed; retrying")
                 busy = False
@@ -248,13 +251,28 @@ class RecorderWorker:
             outbox.advance(conn, CONSUMER, events[-1].seq)
         return True
 
-    def sweep_all(self) -> None:
-        self._last_full = time.monotonic()
+    def sweep_next(self) -> bool:
+        """Sweep the next partition the periodic full sweep owes, starting a new pass
+        when one is due; whether there was one."""
+        if not self._full_pass:
+            if not self.sweep_interval or time.monotonic() - self._last_full <= self.sweep_interval:
+                return False
+            self._last_full = time.monotonic()
+            self._full_pass = self._recording_partitions()
+            if not self._full_pass:
+                return False
+        account_id, region = self._full_pass.pop(0)
+        try:
+            self.engine.sweep(account_id, region)
+        except Exception:
+            log.exception("periodic sweep of %s/%s failed", account_id, region)
+        return True
+
+    def _recording_partitions(self) -> list[tuple[str, str]]:
         with self.engine.database.read() as conn:
-            partitions = conn.execute(
+            rows = conn.execute(
                 recorders.select()
                 .with_only_columns(recorders.c.account_id, recorders.c.region)
                 .where(recorders.c.recording.is_(True))
             ).all()
-        for account_id, region in partitions:
-            self.engine.sweep(account_id, region)
+        return [(account_id, region) for account_id, region in rows]
