@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text
 
 from configledger.api.app import ConfigApi
 from configledger.clock import Clock
-from configledger.server import build_runtime
+from configledger.server import KEEP_ALIVE_SECONDS, build_runtime
 from configledger.settings import Settings
 
 PG_ADMIN_URL = os.environ.get(
@@ -69,7 +69,14 @@ def start_server(db_url: str, clock: Clock | None = None, **settings: object) ->
     config = Settings(host="127.0.0.1", port=port, db_url=db_url, **settings)  # type: ignore[arg-type]
     app = ConfigApi(build_runtime(config, clock))
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -48,9 +48,10 @@ def raw_call(
     )
 
 
-# Tables the delivery worker fills in the background from earlier commits (its queue
-# trails the outbox), so their counts can change between any two reads.
-_BACKGROUND = frozenset({"delivery_queue", "delivery_status"})
+# Tables background workers fill from earlier commits (the delivery queue and the
+# advanced-query projection trail the outbox), so their counts can change between any
+# two reads; only committed items ever reach them.
+_BACKGROUND = frozenset({"delivery_queue", "delivery_status", "query_resources"})
 
 
 def row_counts(db_url: str, account_id: str) -> dict[str, int]:

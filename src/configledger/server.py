@@ -27,6 +27,11 @@ from configledger.settings import Settings
 from configledger.store import state
 from configledger.store.database import open_database
 
+# Idle keep-alive connections are closed after this long. uvicorn's 5 s default races
+# with clients that reuse a pooled connection just as the server closes it (the client
+# sees a connection reset); botocore pools connections for as long as a client lives.
+KEEP_ALIVE_SECONDS = 75
+
 
 def change_feeds(settings: Settings, engine: RecordingEngine) -> list[tuple[Feed, float]]:
     """Where a real account's changes come from between sweeps (source "aws" only)."""
@@ -105,4 +110,5 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level,
         access_log=False,
         lifespan="on",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
