@@ -1,10 +1,13 @@
 """PutConformancePack latency: a pack of 130 rules (AWS's per-pack maximum) and a
 14-rule pack written as AWS's samples are, each deployed and deleted N times.
 
-Deployment is synchronous (the template is resolved, every rule checked as
-PutConfigRule checks it and written with its first evaluation queued, in one
-transaction), so the call's latency is the time to a CREATE_COMPLETE pack. Target: a
-130-rule pack deploys in under 2 seconds (p50), printed as PASS/FAIL.
+Deployment runs in the background, as in AWS: PutConformancePack checks the template
+and returns with the pack CREATE_IN_PROGRESS, and the conformance worker resolves the
+template, checks every rule as PutConfigRule checks it and writes the rules with their
+first evaluations queued, in one transaction. The latency measured is from the call to
+the first DescribeConformancePackStatus that answers CREATE_COMPLETE (polled every
+``POLL`` seconds). Target: a 130-rule pack is CREATE_COMPLETE in under 2 seconds (p50),
+printed as PASS/FAIL.
 
     .venv/bin/python bench/conformance_pack.py [--repeats 7] [--db sqlite|postgresql]
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,8 @@ from _harness import (
 
 ACCOUNT = "777777777777"
 TARGET_SECONDS = 2.0
+POLL = 0.01  # seconds between two DescribeConformancePackStatus calls
+TIMEOUT_SECONDS = 120.0
 IDENTIFIERS = [
     "S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_PUBLIC_READ_PROHIBITED",
     "S3_BUCKET_PUBLIC_WRITE_PROHIBITED", "S3_BUCKET_SSL_REQUESTS_ONLY",
@@ -57,19 +63,40 @@ def template(rules: int) -> str:
     return head + "".join(resources)
 
 
-def measure(config: Any, body: str, repeats: int) -> list[float]:
-    seconds = []
+def wait_state(config: Any, name: str, done: Callable[[list[Any]], bool]) -> list[Any]:
+    """Poll DescribeConformancePackStatus until ``done`` holds for its details."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        details = config.describe_conformance_pack_status(ConformancePackNames=[name])[
+            "ConformancePackStatusDetails"
+        ]
+        if done(details):
+            return list(details)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"pack {name} did not get there: {details!r}")
+        time.sleep(POLL)
+
+
+def measure(config: Any, body: str, repeats: int) -> tuple[list[float], list[float]]:
+    """Per run: seconds to CREATE_COMPLETE, and seconds the PutConformancePack call took."""
+    complete, calls = [], []
     for i in range(repeats):
         name = f"bench-{i}"
         start = time.perf_counter()
         config.put_conformance_pack(ConformancePackName=name, TemplateBody=body)
-        seconds.append(time.perf_counter() - start)
-        [status] = config.describe_conformance_pack_status(ConformancePackNames=[name])[
-            "ConformancePackStatusDetails"
-        ]
+        calls.append(time.perf_counter() - start)
+        [status] = wait_state(
+            config,
+            name,
+            lambda found: (
+                bool(found) and not found[0]["ConformancePackState"].endswith("_IN_PROGRESS")
+            ),
+        )
+        complete.append(time.perf_counter() - start)
         assert status["ConformancePackState"] == "CREATE_COMPLETE", status
         config.delete_conformance_pack(ConformancePackName=name)
-    return sorted(seconds)
+        wait_state(config, name, lambda found: not found)
+    return sorted(complete), sorted(calls)
 
 
 def run(db_url: str, repeats: int) -> bool:
@@ -85,11 +112,12 @@ def run(db_url: str, repeats: int) -> bool:
         ok = True
         for rules in (14, 130):
             body = template(rules)
-            found = measure(config, body, repeats)
+            found, calls = measure(config, body, repeats)
             p50, worst = percentile(found, 0.5), found[-1]
             line = (
-                f"{rules:>3} rules ({len(body) / 1024:.0f} KB): p50 {p50 * 1000:.0f} ms, "
-                f"max {worst * 1000:.0f} ms"
+                f"{rules:>3} rules ({len(body) / 1024:.0f} KB): to CREATE_COMPLETE p50 "
+                f"{p50 * 1000:.0f} ms, max {worst * 1000:.0f} ms (the call itself: p50 "
+                f"{percentile(calls, 0.5) * 1000:.0f} ms)"
             )
             if rules == 130:
                 ok = p50 < TARGET_SECONDS

@@ -213,3 +213,36 @@ def start_custom_recording(client: Any, bucket: str = "config-bucket") -> None:
     )
     client.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
     client.start_configuration_recorder(ConfigurationRecorderName="default")
+
+
+PACK_TIMEOUT = 60.0
+_IN_PROGRESS = ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
+
+
+def pack_settled(client: Any, name: str, timeout: float = PACK_TIMEOUT) -> dict[str, Any]:
+    """The pack's ConformancePackStatusDetail once its deployment has ended (a state that
+    is not *_IN_PROGRESS): conformance packs deploy in the background, as in AWS."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.describe_conformance_pack_status(ConformancePackNames=[name])
+        details = found["ConformancePackStatusDetails"]
+        if details and details[0]["ConformancePackState"] not in _IN_PROGRESS:
+            return details[0]  # type: ignore[no-any-return]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"conformance pack {name} still in progress: {details!r}")
+        time.sleep(0.02)
+
+
+def pack_deleted(client: Any, name: str, timeout: float = PACK_TIMEOUT) -> None:
+    """Wait until DeleteConformancePack's background deletion removed the pack."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.describe_conformance_pack_status(ConformancePackNames=[name])
+        details = found["ConformancePackStatusDetails"]
+        if not details:
+            return
+        if details[0]["ConformancePackState"] == "DELETE_FAILED":
+            raise AssertionError(f"conformance pack {name} was not deleted: {details[0]!r}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"conformance pack {name} not deleted yet: {details!r}")
+        time.sleep(0.02)

@@ -14,13 +14,16 @@ from configledger.api.auth import CredentialStore
 from configledger.api.context import Runtime, Worker
 from configledger.api.paging import TokenSigner
 from configledger.clock import Clock, SystemClock
+from configledger.delivery.clients import DeliveryClients
 from configledger.delivery.outbox import delivery_worker
+from configledger.operations.conformance import check as check_request
 from configledger.query.projection import QueryProjection
 from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
 from configledger.recorder.worker import Feed, RecorderWorker
 from configledger.remediation.engine import RemediationEngine, RemediationWorker
+from configledger.rules.conformance.deployment import ConformanceWorker, PackDeployer
 from configledger.rules.engine import RulesEngine, RulesWorker
 from configledger.rules.lambda_rules import LambdaRulesWorker
 from configledger.settings import Settings
@@ -57,7 +60,20 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
         )
     )
     workers.append(delivery_worker(runtime))
-
+    settings = runtime.settings
+    workers.append(
+        ConformanceWorker(
+            PackDeployer(
+                runtime.database,
+                runtime.clock,
+                DeliveryClients(settings, runtime.credentials),
+                check_request,
+                max_config_rules=settings.max_config_rules,
+                deployment_delay=settings.conformance_pack_deployment_delay,
+                retry_max_seconds=settings.delivery_retry_max_seconds,
+            )
+        )
+    )
     workers.append(RemediationWorker(RemediationEngine(runtime.database, runtime.clock, sessions)))
     if runtime.projection is not None:
         workers.append(runtime.projection)

@@ -69,6 +69,10 @@ class Settings:
     # PutDeliveryChannel checks the bucket and topic as AWS does (exists, the delivery
     # policy lets Config write, ConfigWritabilityCheckFile written).
     delivery_channel_checks: bool = True
+    # Seconds (of the runtime clock) a conformance pack request waits before the worker
+    # carries it out: AWS's deployments take a while, and with a delay clients meet the
+    # *_IN_PROGRESS states as they would in AWS.
+    conformance_pack_deployment_delay: int = 0
 
 
 _ENV_PREFIX = "CONFIGLEDGER_"

@@ -22,6 +22,7 @@ import pytest
 
 from tests.aggregation.conftest import R1, R2, Estate
 from tests.aggregation.test_aggregate_reads import aws_error
+from tests.conftest import pack_settled
 
 RULE = "reviewed"
 PACK_TEMPLATE = """Resources:
@@ -199,11 +200,13 @@ def test_conformance_packs_across_accounts(estate: Estate) -> None:
     for (account, region), compliance in plan.items():
         client = e.client(account, region)
         client.put_conformance_pack(ConformancePackName="fleet", TemplateBody=PACK_TEMPLATE)
+        pack_settled(client, "fleet")
         [rule] = client.describe_conformance_pack_compliance(ConformancePackName="fleet")[
             "ConformancePackRuleComplianceList"
         ]
         evaluate(client, account, rule["ConfigRuleName"], compliance)
     e.client(e.b, R1).put_conformance_pack(ConformancePackName="idle", TemplateBody=PACK_TEMPLATE)
+    pack_settled(e.client(e.b, R1), "idle")
     e.put_aggregator()
     e.authorize(e.b, R1)
     e.authorize(e.c, R1)  # c R2 stays unauthorized

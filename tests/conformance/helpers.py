@@ -6,6 +6,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3
+from botocore.config import Config as BotoConfig
+
+from tests.conftest import REGION, LiveServer
+
 TIMEOUT = 30.0
 POLL = 0.05
 
@@ -71,3 +76,22 @@ def base_name(rule: str) -> str:
 
 def error_code(exc: Exception) -> str:
     return exc.response["Error"]["Code"]  # type: ignore[attr-defined,no-any-return]
+
+
+def sandbox(server: LiveServer, account: str, service: str) -> Any:
+    """A client of the server's embedded AWS acting as ``account``."""
+    return boto3.client(
+        service,
+        endpoint_url=server.url,
+        region_name=REGION,
+        aws_access_key_id=account,
+        aws_secret_access_key="test",
+        config=BotoConfig(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def template_key(account: str, pack: str, pack_id: str, prefix: str | None = None) -> str:
+    """Where the pack's template is written in its delivery bucket (rules/conformance/
+    archive.py)."""
+    root = f"{prefix}/AWSLogs" if prefix else "AWSLogs"
+    return f"{root}/{account}/Config/{REGION}/ConformancePacks/{pack}/{pack_id}/template"

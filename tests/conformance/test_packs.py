@@ -21,12 +21,13 @@ from tests.conformance.helpers import (
     details,
     error_code,
     pack_rules,
+    sandbox,
     score,
-    status,
     summary,
+    template_key,
     wait_for,
 )
-from tests.conftest import start_custom_recording
+from tests.conftest import LiveServer, pack_deleted, pack_settled, start_custom_recording
 from tests.rules.helpers import CUSTOM, put_custom
 
 TAGGED = """
@@ -84,7 +85,7 @@ def test_a_pack_deploys_evaluates_reports_and_deletes(config: Any, account: str)
     arn = config.put_conformance_pack(ConformancePackName="fleet", TemplateBody=TAGGED)[
         "ConformancePackArn"
     ]
-    found = status(config, "fleet")
+    found = pack_settled(config, "fleet")
     assert found["ConformancePackState"] == "CREATE_COMPLETE"
     pack_id = found["ConformancePackId"]
     assert re.fullmatch(r"conformance-pack-[a-z0-9]{8}", pack_id)
@@ -137,6 +138,7 @@ def test_a_pack_deploys_evaluates_reports_and_deletes(config: Any, account: str)
 
     # Deleting the pack deletes its rules and their results.
     config.delete_conformance_pack(ConformancePackName="fleet")
+    pack_deleted(config, "fleet")
     assert config.describe_config_rules()["ConfigRules"] == []
     with pytest.raises(ClientError) as caught:
         config.get_compliance_details_by_config_rule(ConfigRuleName=tagged)
@@ -153,9 +155,13 @@ def test_a_pack_deploys_evaluates_reports_and_deletes(config: Any, account: str)
     assert error_code(caught.value) == "NoSuchConformancePackException"
 
 
-def test_input_parameters_override_defaults_and_conditions_follow(config: Any) -> None:
+def test_input_parameters_override_defaults_and_conditions_follow(
+    backend: LiveServer, config: Any, account: str
+) -> None:
     start_custom_recording(config)
     put_agents(config)
+    bucket = f"awsconfigconforms-{account}"
+    sandbox(backend, account, "s3").create_bucket(Bucket=bucket)
     inputs = [
         {"ParameterName": "RequiredTagKey", "ParameterValue": "Owner"},
         {"ParameterName": "CheckOwner", "ParameterValue": "yes"},
@@ -164,7 +170,7 @@ def test_input_parameters_override_defaults_and_conditions_follow(config: Any) -
         ConformancePackName="owners",
         TemplateBody=TAGGED,
         ConformancePackInputParameters=inputs,
-        DeliveryS3Bucket="awsconfigconforms-artifacts",
+        DeliveryS3Bucket=bucket,
         DeliveryS3KeyPrefix="packs",
         Tags=[{"Key": "team", "Value": "platform"}],
     )
@@ -172,11 +178,17 @@ def test_input_parameters_override_defaults_and_conditions_follow(config: Any) -
         "ConformancePackDetails"
     ]
     assert detail["ConformancePackInputParameters"] == inputs
-    assert detail["DeliveryS3Bucket"] == "awsconfigconforms-artifacts"
+    assert detail["DeliveryS3Bucket"] == bucket
     assert detail["DeliveryS3KeyPrefix"] == "packs"
+    found = pack_settled(config, "owners")
+    assert found["ConformancePackState"] == "CREATE_COMPLETE"
     assert config.list_tags_for_resource(ResourceArn=detail["ConformancePackArn"])["Tags"] == [
         {"Key": "team", "Value": "platform"}
     ]
+    # The template is stored in the delivery bucket, as given.
+    key = template_key(account, "owners", found["ConformancePackId"], prefix="packs")
+    stored = sandbox(backend, account, "s3").get_object(Bucket=bucket, Key=key)
+    assert stored["Body"].read().decode() == TAGGED
     rule = next(
         r
         for r in config.describe_config_rules()["ConfigRules"]
@@ -218,7 +230,7 @@ def test_json_templates_and_updates_keep_rule_names(config: Any) -> None:
     config.put_conformance_pack(
         ConformancePackName="json", TemplateBody=orjson.dumps(template).decode()
     )
-    first = status(config, "json")
+    first = pack_settled(config, "json")
     assert first["ConformancePackState"] == "CREATE_COMPLETE"
     pack_id = first["ConformancePackId"]
     names = set(pack_rules(config, "json"))
@@ -233,7 +245,7 @@ def test_json_templates_and_updates_keep_rule_names(config: Any) -> None:
         TemplateBody=orjson.dumps(template).decode(),
         ConformancePackInputParameters=[{"ParameterName": "Key", "ParameterValue": "Owner"}],
     )
-    second = status(config, "json")
+    second = pack_settled(config, "json")
     assert second["ConformancePackState"] == "UPDATE_COMPLETE"
     assert second["ConformancePackId"] == pack_id
     assert set(pack_rules(config, "json")) == {f"tagged-{pack_id}"}
@@ -255,6 +267,7 @@ def test_json_templates_and_updates_keep_rule_names(config: Any) -> None:
 def test_pack_rules_are_refused_to_put_config_rule_and_delete_config_rule(config: Any) -> None:
     start_custom_recording(config)
     config.put_conformance_pack(ConformancePackName="owned", TemplateBody=TAGGED)
+    pack_settled(config, "owned")
     rule = next(
         r
         for r in config.describe_config_rules()["ConfigRules"]

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from configledger.rules.kinds import KINDS
-from tests.conformance.helpers import base_name, details, pack_rules, score, status, summary
+from tests.conformance.helpers import base_name, details, pack_rules, score, summary
 from tests.conformance.helpers import wait_for as _wait_for
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, pack_deleted, pack_settled
 from tests.rules.managed.sandbox import RecordedAccount
 from tests.rules.managed.test_recorded_shapes import LAMBDA_TRUST, lambda_zip
 
@@ -170,7 +170,7 @@ def settle(estate: Estate, pack: str, expected: dict[str, dict[str, str]]) -> No
 
 def deployed(estate: Estate, pack: str, body: str, **extra: Any) -> dict[str, Any]:
     estate.config.put_conformance_pack(ConformancePackName=pack, TemplateBody=body, **extra)
-    found = status(estate.config, pack)
+    found = pack_settled(estate.config, pack)
     assert found["ConformancePackState"] == "CREATE_COMPLETE", found
     return found
 
@@ -178,6 +178,7 @@ def deployed(estate: Estate, pack: str, body: str, **extra: Any) -> dict[str, An
 def delete_and_check(estate: Estate, pack: str) -> None:
     rules = set(pack_rules(estate.config, pack))
     estate.config.delete_conformance_pack(ConformancePackName=pack)
+    pack_deleted(estate.config, pack)
     remaining = {r["ConfigRuleName"] for r in estate.config.describe_config_rules()["ConfigRules"]}
     assert rules and not rules & remaining
     assert (
@@ -286,7 +287,7 @@ def test_security_best_practices_for_lambda(estate: Estate) -> None:
             }
         ],
     )
-    assert status(estate.config, pack)["ConformancePackState"] == "UPDATE_COMPLETE"
+    assert pack_settled(estate.config, pack)["ConformancePackState"] == "UPDATE_COMPLETE"
     settle(estate, pack, {"lambda-function-settings-check": {fn: C}})
     assert score(estate.config, pack) == "50.00"
     delete_and_check(estate, pack)

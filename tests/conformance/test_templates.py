@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from tests.conformance.helpers import error_code, pack_rules, status, summary
-from tests.conftest import REGION, LiveServer, config_client, start_custom_recording
+from tests.conformance.helpers import error_code, pack_rules, sandbox, summary
+from tests.conftest import (
+    LiveServer,
+    config_client,
+    pack_deleted,
+    pack_settled,
+    start_custom_recording,
+)
 from tests.helpers import row_counts
 
 RULE = """
@@ -30,17 +34,6 @@ RULE = """
 PROCESS = "Resources:" + RULE.format(
     logical="Check", name="check", identifier="AWS_CONFIG_PROCESS_CHECK"
 )
-
-
-def sandbox(server: LiveServer, account: str, service: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=server.url,
-        region_name=REGION,
-        aws_access_key_id=account,
-        aws_secret_access_key="test",
-        config=BotoConfig(retries={"max_attempts": 1, "mode": "standard"}),
-    )
 
 
 BAD_TEMPLATES = {
@@ -171,7 +164,7 @@ def test_a_rule_aws_would_refuse_fails_the_pack(server: LiveServer) -> None:
     start_custom_recording(config)
     body = PROCESS + RULE.format(logical="Bogus", name="bogus", identifier="NOT_A_MANAGED_RULE")
     config.put_conformance_pack(ConformancePackName="bogus", TemplateBody=body)
-    found = status(config, "bogus")
+    found = pack_settled(config, "bogus")
     assert found["ConformancePackState"] == "CREATE_FAILED"
     reason = found["ConformancePackStatusReason"]
     assert "Resource Bogus (AWS::Config::ConfigRule)" in reason
@@ -203,17 +196,17 @@ def test_a_rule_aws_would_refuse_fails_the_pack(server: LiveServer) -> None:
     ]:
         # An update of a failed creation is a new creation.
         config.put_conformance_pack(ConformancePackName="bogus", TemplateBody=body)
-        found = status(config, "bogus")
+        found = pack_settled(config, "bogus")
         assert found["ConformancePackState"] == "CREATE_FAILED", body
         assert expected in found["ConformancePackStatusReason"]
         assert config.describe_config_rules()["ConfigRules"] == []
 
     # Fixed, it deploys; a failed update keeps what was deployed.
     config.put_conformance_pack(ConformancePackName="bogus", TemplateBody=PROCESS)
-    assert status(config, "bogus")["ConformancePackState"] == "CREATE_COMPLETE"
+    assert pack_settled(config, "bogus")["ConformancePackState"] == "CREATE_COMPLETE"
     deployed = set(pack_rules(config, "bogus"))
     config.put_conformance_pack(ConformancePackName="bogus", TemplateBody=bad_parameters)
-    found = status(config, "bogus")
+    found = pack_settled(config, "bogus")
     assert found["ConformancePackState"] == "UPDATE_FAILED"
     assert "Conformance pack update failed" in found["ConformancePackStatusReason"]
     assert set(pack_rules(config, "bogus")) == deployed
@@ -223,12 +216,12 @@ def test_a_rule_aws_would_refuse_fails_the_pack(server: LiveServer) -> None:
 def test_a_pack_needs_a_recorder_and_a_free_rule_name(server: LiveServer) -> None:
     config = config_client(server)
     config.put_conformance_pack(ConformancePackName="early", TemplateBody=PROCESS)
-    found = status(config, "early")
+    found = pack_settled(config, "early")
     assert found["ConformancePackState"] == "CREATE_FAILED"
     assert "Create a configuration recorder first" in found["ConformancePackStatusReason"]
     start_custom_recording(config)
     config.put_conformance_pack(ConformancePackName="early", TemplateBody=PROCESS)
-    assert status(config, "early")["ConformancePackState"] == "CREATE_COMPLETE"
+    assert pack_settled(config, "early")["ConformancePackState"] == "CREATE_COMPLETE"
 
 
 def test_rules_configledger_does_not_evaluate_deploy_and_are_named(server: LiveServer) -> None:
@@ -250,7 +243,7 @@ def test_rules_configledger_does_not_evaluate_deploy_and_are_named(server: LiveS
         "      Automatic: false\n"
     )
     config.put_conformance_pack(ConformancePackName="partial", TemplateBody=body)
-    found = status(config, "partial")
+    found = pack_settled(config, "partial")
     assert found["ConformancePackState"] == "CREATE_COMPLETE"
     reason = found["ConformancePackStatusReason"]
     pack_id = found["ConformancePackId"]
@@ -275,7 +268,7 @@ def test_rules_configledger_does_not_evaluate_deploy_and_are_named(server: LiveS
         "      Source: {Owner: AWS, SourceIdentifier: S3_BUCKET_REPLICATION_ENABLED}",
     )
     config.put_conformance_pack(ConformancePackName="wrong", TemplateBody=wrong)
-    found = status(config, "wrong")
+    found = pack_settled(config, "wrong")
     assert found["ConformancePackState"] == "CREATE_FAILED"
     assert (
         "Unknown parameters provided in the inputParameters" in found["ConformancePackStatusReason"]
@@ -294,7 +287,7 @@ def test_templates_from_s3_and_ssm(server: LiveServer) -> None:
     config.put_conformance_pack(
         ConformancePackName="from-s3", TemplateS3Uri=f"s3://templates-{account}/packs/process.yaml"
     )
-    assert status(config, "from-s3")["ConformancePackState"] == "CREATE_COMPLETE"
+    assert pack_settled(config, "from-s3")["ConformancePackState"] == "CREATE_COMPLETE"
     assert len(pack_rules(config, "from-s3")) == 1
     invalid = "ConformancePackTemplateValidationException"
     for uri, code, text in [
@@ -322,6 +315,8 @@ def test_listing_paging_and_scores(server: LiveServer) -> None:
     names = [f"pack-{i:02d}" for i in range(23)]
     for name in names:
         config.put_conformance_pack(ConformancePackName=name, TemplateBody=PROCESS)
+    for name in names:
+        assert pack_settled(config, name)["ConformancePackState"] == "CREATE_COMPLETE"
     first = config.describe_conformance_packs()
     assert [p["ConformancePackName"] for p in first["ConformancePackDetails"]] == names[:20]
     second = config.describe_conformance_packs(NextToken=first["NextToken"])
@@ -383,14 +378,17 @@ def test_fifty_packs_per_account_and_region(server: LiveServer) -> None:
     start_custom_recording(config)
     for i in range(50):
         config.put_conformance_pack(ConformancePackName=f"quota-{i:02d}", TemplateBody=PROCESS)
+    for i in range(50):
+        pack_settled(config, f"quota-{i:02d}")
     with pytest.raises(ClientError) as caught:
         config.put_conformance_pack(ConformancePackName="one-too-many", TemplateBody=PROCESS)
     assert error_code(caught.value) == "MaxNumberOfConformancePacksExceededException"
     assert "maximum number of conformance packs: 50" in str(caught.value)
     # Updating a pack that exists is no new pack; after a deletion there is room again.
     config.put_conformance_pack(ConformancePackName="quota-00", TemplateBody=PROCESS)
-    assert status(config, "quota-00")["ConformancePackState"] == "UPDATE_COMPLETE"
+    assert pack_settled(config, "quota-00")["ConformancePackState"] == "UPDATE_COMPLETE"
     config.delete_conformance_pack(ConformancePackName="quota-01")
+    pack_deleted(config, "quota-01")
     config.put_conformance_pack(ConformancePackName="one-too-many", TemplateBody=PROCESS)
-    assert status(config, "one-too-many")["ConformancePackState"] == "CREATE_COMPLETE"
+    assert pack_settled(config, "one-too-many")["ConformancePackState"] == "CREATE_COMPLETE"
     assert len(config.describe_config_rules()["ConfigRules"]) == 25  # the first page of 50

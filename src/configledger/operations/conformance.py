@@ -2,24 +2,25 @@
 as one.
 
 PutConformancePack reads the template (TemplateBody, an ``s3://`` object or an SSM
-document, through the account's boto3 session: the sandbox or the real account),
-resolves it, plans its rules through PutConfigRule's own checks and writes everything
-in one transaction: the pack, its rules (service-linked: ``CreatedBy``
-config-conforms.amazonaws.com, named ``<name>-<pack id>``), the template's remediation
-configurations (stored, not applied) and the rules' first evaluations. Deployment
-happens inside the request, so the status machine's *_IN_PROGRESS states are never
-observed: a pack is CREATE_COMPLETE or CREATE_FAILED (UPDATE_* when it existed), and a
-failed deployment writes no rule. A template AWS would refuse outright gets
-ConformancePackTemplateValidationException; a rule AWS would refuse fails the pack
-with a status reason that names it. The reason of a complete pack lists the rules
-ConfigLedger does not evaluate and says that remediations are not applied.
+document, through the account's boto3 session: the sandbox or the real account) and
+resolves it with its parameters; a template AWS refuses outright gets
+ConformancePackTemplateValidationException in the request, and nothing is written.
+Otherwise the request is recorded on the pack, CREATE_IN_PROGRESS (UPDATE_IN_PROGRESS
+for a pack that exists), and the pack's ARN returned; DeleteConformancePack records
+DELETE_IN_PROGRESS. Both refuse a pack that is in progress with ResourceInUseException,
+as AWS does. The conformance worker (rules/conformance/deployment.py) carries the
+request out: it writes the template to the DeliveryS3Bucket, creates, updates or deletes
+the pack's rules (service-linked: ``CreatedBy`` config-conforms.amazonaws.com, named
+``<name>-<pack id>``) and moves the state to *_COMPLETE or *_FAILED with a reason. The
+reason of a complete pack lists the rules ConfigLedger does not evaluate and says that
+remediations are not applied.
 """
 
 from __future__ import annotations
 
 import secrets
 import string
-import uuid
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -45,23 +46,27 @@ from configledger.operations.tags import missing_key_errors, raise_validation, t
 from configledger.recorder.sessions import Sessions
 from configledger.rules import compliance
 from configledger.rules.conformance import rollup
-from configledger.rules.conformance.deploy import CONFORMS_PRINCIPAL, Plan, RuleFailed, plan
-from configledger.rules.conformance.template import Context, TemplateError, parse
-from configledger.rules.definition import definition
-from configledger.rules.engine import announce_compliance_change, request_evaluation
+from configledger.rules.conformance.apply import pack_rule_names
+from configledger.rules.conformance.stack import resolve, stack_arn
+from configledger.rules.conformance.template import TemplateError
 from configledger.store import conformance as store
 from configledger.store import evaluations as results_store
-from configledger.store import outbox
 from configledger.store import recorders as recorder_store
 from configledger.store import rules as rule_store
 from configledger.store import tags as tag_store
-from configledger.store.conformance import PackResource, StoredPack
+from configledger.store.conformance import (
+    CREATE_IN_PROGRESS,
+    DELETE_IN_PROGRESS,
+    UPDATE_IN_PROGRESS,
+    PackRequest,
+    Pending,
+    StoredPack,
+)
 from configledger.store.evaluations import COMPLIANT, NON_COMPLIANT
 
 MAX_PACKS = 50  # conformance packs per account and region (AWS's quota)
 MAX_TAGS = 50
 MAX_S3_TEMPLATE = 300 * 1024  # bytes, AWS's limit for TemplateS3Uri
-MAX_REASON = 2000
 PACK_PAGE = 20
 COMPLIANCE_PAGE = 1000
 DETAILS_PAGE = 100
@@ -90,25 +95,23 @@ def _find_pack(ctx: RequestContext, conn: Connection, name: str) -> StoredPack:
     return pack
 
 
-def _check(operation_name: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A body checked as the API checks a request of ``operation_name``."""
+def check(operation_name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A body checked as the API checks a request of ``operation_name`` (the conformance
+    worker checks a template's rules with it, as PutConfigRule would)."""
     found = model.operation(operation_name)
     assert found is not None
     return validate_request(found, body)
 
 
-def _stack_arn(ctx: RequestContext, name: str, pack_id: str) -> str:
-    stack = f"awsconfigconforms-{name}-{pack_id}"
-    stack_uuid = uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.account_id}/{ctx.region}/{pack_id}")
-    return f"arn:aws:cloudformation:{ctx.region}:{ctx.account_id}:stack/{stack}/{stack_uuid}"
-
-
 def _pack_rule_names(conn: Connection, ctx: RequestContext, pack_name: str) -> list[str]:
     """The names of the rules a pack deployed, in name order."""
-    return sorted(
-        r.rule_name
-        for r in store.resources(conn, ctx.account_id, ctx.region, [pack_name])
-        if r.resource_type == store.RULE
+    return pack_rule_names(conn, ctx.account_id, ctx.region, pack_name)
+
+
+def _in_use(pack: StoredPack) -> ResourceInUseException:
+    return ResourceInUseException(
+        f"The conformance pack '{pack.name}' is {pack.state}: a conformance pack creation, "
+        "update, or deletion is in progress. Try your request again later."
     )
 
 
@@ -223,30 +226,25 @@ def put_conformance_pack(ctx: RequestContext, request: Request) -> Response:
         )
     given_inputs = list(request.get("ConformancePackInputParameters") or [])
     inputs = {p["ParameterName"]: p["ParameterValue"] for p in given_inputs}
-    text = _template_text(ctx, request)
     with ctx.database.read() as conn:
         before = store.get_pack(conn, ctx.account_id, ctx.region, name)
+    if before is not None and before.in_progress:
+        raise _in_use(before)
+    text = _template_text(ctx, request)
     pack_id = before.pack_id if before is not None else _new_pack_id()
-    stack_arn = _stack_arn(ctx, name, pack_id)
-    context = Context(
-        account_id=ctx.account_id,
-        region=ctx.region,
-        stack_name=stack_arn.split("/")[1],
-        stack_id=stack_arn,
-        rule_name=lambda rule: f"{rule}-{pack_id}",
-    )
     try:
-        template = parse(text, inputs, context)
+        resolve(text, inputs, ctx.account_id, ctx.region, name, pack_id)
     except TemplateError as exc:
         raise _template_error(str(exc)) from None
-    planned: Plan | None = None
-    failure: str | None = None
-    try:
-        planned = plan(template, _check)
-    except RuleFailed as exc:
-        failure = str(exc)
-    except RecursionError:
-        raise _template_error("Template format error: the template nests too deeply") from None
+    asked = PackRequest(
+        template=text,
+        template_s3_uri=request.get("TemplateS3Uri"),
+        template_ssm_document=request.get("TemplateSSMDocumentDetails"),
+        delivery_s3_bucket=request.get("DeliveryS3Bucket") or None,
+        delivery_s3_key_prefix=request.get("DeliveryS3KeyPrefix") or None,
+        input_parameters=given_inputs,
+    )
+    pending = Pending(requested_ms=ctx.now_ms, request=asked)
     with ctx.database.write() as conn:
         rule_store.lock_rules(conn, ctx.account_id, ctx.region)
         existing = store.get_pack(conn, ctx.account_id, ctx.region, name)
@@ -256,146 +254,53 @@ def put_conformance_pack(ctx: RequestContext, request: Request) -> Response:
             raise ResourceInUseException(
                 f"The conformance pack {name} is being changed by another request. Try again."
             )
-        if existing is None and store.count_packs(conn, ctx.account_id, ctx.region) >= MAX_PACKS:
-            raise MaxNumberOfConformancePacksExceededException(
-                f"Failed to put conformance pack '{name}' because the maximum number of "
-                f"conformance packs: {MAX_PACKS} is reached."
-            )
-        if planned is not None:
-            failure = _deploy(ctx, conn, name, planned)
-        creating = existing is None or existing.state == "CREATE_FAILED"
-        verb = "CREATE" if creating else "UPDATE"
-        if failure is not None:
-            state = f"{verb}_FAILED"
-            reason = f"Conformance pack {verb.lower()} failed: {failure}"
-        else:
-            state = f"{verb}_COMPLETE"
-            reason = " ".join(note + "." for note in planned.notes()) if planned else ""
-        if len(reason) > MAX_REASON:
-            reason = reason[: MAX_REASON - 3] + "..."
-        keep_old = failure is not None and existing is not None and not creating
-        base = existing if keep_old else None
-        pack = StoredPack(
-            account_id=ctx.account_id,
-            region=ctx.region,
-            name=name,
-            pack_id=pack_id,
-            arn=existing.arn if existing else ctx.arn(f"conformance-pack/{name}/{pack_id}"),
-            state=state,
-            status_reason=reason or None,
-            template=base.template if base else text,
-            template_s3_uri=base.template_s3_uri if base else request.get("TemplateS3Uri"),
-            template_ssm_document=(
-                base.template_ssm_document if base else request.get("TemplateSSMDocumentDetails")
-            ),
-            delivery_s3_bucket=(
-                base.delivery_s3_bucket if base else request.get("DeliveryS3Bucket") or None
-            ),
-            delivery_s3_key_prefix=(
-                base.delivery_s3_key_prefix if base else request.get("DeliveryS3KeyPrefix") or None
-            ),
-            input_parameters=base.input_parameters if base else given_inputs,
-            created_ms=existing.created_ms if existing else ctx.now_ms,
-            requested_ms=ctx.now_ms,
-            completed_ms=ctx.now_ms,
-        )
+        if existing is not None and existing.in_progress:
+            raise _in_use(existing)
         if existing is None:
+            if store.count_packs(conn, ctx.account_id, ctx.region) >= MAX_PACKS:
+                raise MaxNumberOfConformancePacksExceededException(
+                    f"Failed to put conformance pack '{name}' because the maximum number of "
+                    f"conformance packs: {MAX_PACKS} is reached."
+                )
+            pack = StoredPack(
+                account_id=ctx.account_id,
+                region=ctx.region,
+                name=name,
+                pack_id=pack_id,
+                arn=ctx.arn(f"conformance-pack/{name}/{pack_id}"),
+                state=CREATE_IN_PROGRESS,
+                status_reason=None,
+                template=text,
+                template_s3_uri=asked.template_s3_uri,
+                template_ssm_document=asked.template_ssm_document,
+                delivery_s3_bucket=asked.delivery_s3_bucket,
+                delivery_s3_key_prefix=asked.delivery_s3_key_prefix,
+                input_parameters=given_inputs,
+                created_ms=ctx.now_ms,
+                requested_ms=ctx.now_ms,
+                completed_ms=None,
+                pending=pending,
+            )
             store.insert_pack(conn, pack)
             if new_tags:
                 tag_store.set_tags(conn, ctx.account_id, ctx.region, pack.arn, new_tags)
         else:
+            # A pack whose creation failed is created anew; any other is updated, and
+            # keeps what it deployed until the update completes.
+            creating = existing.state == "CREATE_FAILED"
+            pack = replace(
+                existing.with_request(asked) if creating else existing,
+                state=CREATE_IN_PROGRESS if creating else UPDATE_IN_PROGRESS,
+                status_reason=None,
+                requested_ms=ctx.now_ms,
+                pending=pending,
+            )
             store.update_pack(conn, pack)
     return {"ConformancePackArn": pack.arn}
 
 
 def _new_pack_id() -> str:
     return "conformance-pack-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
-
-
-def _deploy(ctx: RequestContext, conn: Connection, pack_name: str, planned: Plan) -> str | None:
-    """Bring the pack's rules to ``planned`` in the caller's transaction; the reason
-    the pack fails instead (then nothing is written)."""
-    account, region = ctx.account_id, ctx.region
-    if not recorder_store.list_recorders(conn, account, region):
-        first = planned.rules[0].name
-        return (
-            "There are no configuration recorders available to provide the ConfigRule "
-            f"'{first}' with the required data. Create a configuration recorder first."
-        )
-    owned = set(_pack_rule_names(conn, ctx, pack_name))
-    live = {rule.name: rule for rule in rule_store.list_rules(conn, account, region)}
-    wanted = {rule.name: rule for rule in planned.rules}
-    for rule in planned.rules:
-        if rule.name in live and rule.name not in owned:
-            return (
-                f"Resource {rule.logical_id} (AWS::Config::ConfigRule): a config rule named "
-                f"{rule.name} already exists"
-            )
-    limit = ctx.runtime.settings.max_config_rules
-    after = len(live) - len(owned - wanted.keys()) + len(wanted.keys() - owned)
-    if after > limit:
-        return (
-            f"Failed to put config rule '{next(iter(wanted.keys() - owned))}' because the "
-            f"maximum number of config rules: {limit} is reached."
-        )
-    changed_keys: list[tuple[str, str]] = []
-    for name in sorted(owned - wanted.keys()):
-        changed_keys += results_store.delete_for_rule(conn, account, region, name)
-        rule_store.delete_rule(conn, live[name])
-        tag_store.remove_tags(conn, account, region, live[name].arn)
-    started: list[str] = []
-    for rule in planned.rules:
-        current = live.get(rule.name)
-        if current is None:
-            rule_id = "config-rule-" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(6))
-            arn = ctx.arn(f"config-rule/aws-service-rule/{CONFORMS_PRINCIPAL}/{rule_id}")
-            created = definition(rule.name, rule_id, arn, rule.document)
-            rule_store.insert_rule(
-                conn,
-                account_id=account,
-                region=region,
-                name=rule.name,
-                rule_id=rule_id,
-                arn=arn,
-                document=rule.document,
-                now_ms=ctx.now_ms,
-                next_periodic_ms=ctx.now_ms + created.period_ms if created.period_ms else None,
-            )
-            request_evaluation(conn, created, account, region, reason="created", now_ms=ctx.now_ms)
-            started.append(rule.name)
-        elif current.document != rule.document:
-            rule_store.update_rule(
-                conn,
-                current,
-                document=rule.document,
-                next_periodic_ms=_next_periodic(
-                    rule.document, rule.name, current.rule_id, ctx.now_ms
-                ),
-            )
-            request_evaluation(conn, current, account, region, reason="updated", now_ms=ctx.now_ms)
-    if started:
-        message = compliance.evaluation_started(
-            account_id=account, region=region, rule_names=started, now_ms=ctx.now_ms
-        )
-        outbox.publish(
-            conn, account, region, compliance.EVALUATION_STARTED, {"message": message},
-            now_ms=ctx.now_ms,
-        )  # fmt: skip
-    announce_compliance_change(conn, account, region, changed_keys, ctx.now_ms)
-    entries = [
-        PackResource(pack_name, r.logical_id, store.RULE, r.name, None, r.not_evaluated)
-        for r in planned.rules
-    ] + [
-        PackResource(pack_name, r.logical_id, store.REMEDIATION, r.rule_name, r.configuration, None)
-        for r in planned.remediations
-    ]
-    store.replace_resources(conn, account, region, pack_name, entries)
-    return None
-
-
-def _next_periodic(document: dict[str, Any], name: str, rule_id: str, now_ms: int) -> int | None:
-    period = definition(name, rule_id, "", document).period_ms
-    return now_ms + period if period else None
 
 
 # -- describing ---------------------------------------------------------------------------
@@ -427,20 +332,21 @@ def describe_conformance_packs(ctx: RequestContext, request: Request) -> Respons
         packs = []
     details = []
     for pack in packs[start : start + limit]:
+        shown = pack.shown  # while an update is in progress, what it asks for
         detail: dict[str, Any] = {
             "ConformancePackName": pack.name,
             "ConformancePackArn": pack.arn,
             "ConformancePackId": pack.pack_id,
-            "ConformancePackInputParameters": pack.input_parameters,
+            "ConformancePackInputParameters": shown.input_parameters,
             "LastUpdateRequestedTime": pack.requested_ms / 1000,
             "Type": CUSTOM,
         }
-        if pack.delivery_s3_bucket is not None:
-            detail["DeliveryS3Bucket"] = pack.delivery_s3_bucket
-        if pack.delivery_s3_key_prefix is not None:
-            detail["DeliveryS3KeyPrefix"] = pack.delivery_s3_key_prefix
-        if pack.template_ssm_document is not None:
-            detail["TemplateSSMDocumentDetails"] = pack.template_ssm_document
+        if shown.delivery_s3_bucket is not None:
+            detail["DeliveryS3Bucket"] = shown.delivery_s3_bucket
+        if shown.delivery_s3_key_prefix is not None:
+            detail["DeliveryS3KeyPrefix"] = shown.delivery_s3_key_prefix
+        if shown.template_ssm_document is not None:
+            detail["TemplateSSMDocumentDetails"] = shown.template_ssm_document
         details.append(detail)
     out: Response = {"ConformancePackDetails": details}
     if start + limit < len(packs):
@@ -467,7 +373,7 @@ def describe_conformance_pack_status(ctx: RequestContext, request: Request) -> R
             "ConformancePackId": pack.pack_id,
             "ConformancePackArn": pack.arn,
             "ConformancePackState": pack.state,
-            "StackArn": _stack_arn(ctx, pack.name, pack.pack_id),
+            "StackArn": stack_arn(ctx.account_id, ctx.region, pack.name, pack.pack_id),
             "LastUpdateRequestedTime": pack.requested_ms / 1000,
             "Type": CUSTOM,
         }
@@ -490,24 +396,24 @@ def describe_conformance_pack_status(ctx: RequestContext, request: Request) -> R
 @operation("DeleteConformancePack")
 def delete_conformance_pack(ctx: RequestContext, request: Request) -> Response:
     name = request["ConformancePackName"]
-    account, region = ctx.account_id, ctx.region
     with ctx.database.write() as conn:
-        rule_store.lock_rules(conn, account, region)
-        pack = store.get_pack(conn, account, region, name)
+        rule_store.lock_rules(conn, ctx.account_id, ctx.region)
+        pack = store.get_pack(conn, ctx.account_id, ctx.region, name)
         if pack is None:
             raise NoSuchConformancePackException(
                 f"Could not find a ConformancePack for given request with resourceName {name}"
             )
-        keys: list[tuple[str, str]] = []
-        for rule_name in _pack_rule_names(conn, ctx, name):
-            rule = rule_store.get_rule(conn, account, region, rule_name)
-            keys += results_store.delete_for_rule(conn, account, region, rule_name)
-            if rule is not None:
-                rule_store.delete_rule(conn, rule)
-                tag_store.remove_tags(conn, account, region, rule.arn)
-        store.delete_pack(conn, account, region, name)
-        tag_store.remove_tags(conn, account, region, pack.arn)
-        announce_compliance_change(conn, account, region, keys, ctx.now_ms)
+        if pack.in_progress:
+            raise _in_use(pack)
+        store.update_pack(
+            conn,
+            replace(
+                pack,
+                state=DELETE_IN_PROGRESS,
+                status_reason=None,
+                pending=Pending(requested_ms=ctx.now_ms, request=None),
+            ),
+        )
     return {}
 
 

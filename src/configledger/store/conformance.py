@@ -1,9 +1,13 @@
-"""Conformance packs and what each one deployed (one row per pack, one per resource)."""
+"""Conformance packs and what each one deployed (one row per pack, one per resource).
+
+A pack's row carries its state (spec 9.1) and, while a request is carried out, that
+request (``Pending``): the worker finds its work here, so nothing is lost to a restart.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -18,6 +22,80 @@ from configledger.store.schema import (
 
 RULE = "AWS::Config::ConfigRule"
 REMEDIATION = "AWS::Config::RemediationConfiguration"
+CREATE_IN_PROGRESS = "CREATE_IN_PROGRESS"
+UPDATE_IN_PROGRESS = "UPDATE_IN_PROGRESS"
+DELETE_IN_PROGRESS = "DELETE_IN_PROGRESS"
+IN_PROGRESS = (CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS, DELETE_IN_PROGRESS)
+
+
+@dataclass(frozen=True, slots=True)
+class PackRequest:
+    """What a PutConformancePack asked for: the template and how to deploy it."""
+
+    template: str
+    template_s3_uri: str | None
+    template_ssm_document: dict[str, Any] | None
+    delivery_s3_bucket: str | None
+    delivery_s3_key_prefix: str | None
+    input_parameters: list[dict[str, str]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "template": self.template,
+            "templateS3Uri": self.template_s3_uri,
+            "templateSsmDocument": self.template_ssm_document,
+            "deliveryS3Bucket": self.delivery_s3_bucket,
+            "deliveryS3KeyPrefix": self.delivery_s3_key_prefix,
+            "inputParameters": self.input_parameters,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PackRequest:
+        return cls(
+            template=data["template"],
+            template_s3_uri=data.get("templateS3Uri"),
+            template_ssm_document=data.get("templateSsmDocument"),
+            delivery_s3_bucket=data.get("deliveryS3Bucket"),
+            delivery_s3_key_prefix=data.get("deliveryS3KeyPrefix"),
+            input_parameters=list(data.get("inputParameters") or []),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The request a *_IN_PROGRESS pack is waiting on, and how carrying it out went.
+
+    ``request`` is None for a deletion. ``attempts``, ``retry_at_ms`` and ``last_error``
+    record failed attempts, so backoff and the deadline survive a restart."""
+
+    requested_ms: int
+    request: PackRequest | None
+    attempts: int = 0
+    retry_at_ms: int | None = None
+    last_error: str | None = None
+
+    def to_json(self) -> str:
+        return orjson.dumps(
+            {
+                "requestedMs": self.requested_ms,
+                "request": self.request.to_json() if self.request is not None else None,
+                "attempts": self.attempts,
+                "retryAtMs": self.retry_at_ms,
+                "lastError": self.last_error,
+            }
+        ).decode()
+
+    @classmethod
+    def from_json(cls, text: str) -> Pending:
+        data = orjson.loads(text)
+        request = data.get("request")
+        return cls(
+            requested_ms=int(data["requestedMs"]),
+            request=PackRequest.from_json(request) if request is not None else None,
+            attempts=int(data.get("attempts") or 0),
+            retry_at_ms=data.get("retryAtMs"),
+            last_error=data.get("lastError"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +116,43 @@ class StoredPack:
     created_ms: int
     requested_ms: int
     completed_ms: int | None
+    pending: Pending | None = None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in IN_PROGRESS
+
+    @property
+    def deployed(self) -> PackRequest:
+        """The request the template columns hold."""
+        return PackRequest(
+            template=self.template,
+            template_s3_uri=self.template_s3_uri,
+            template_ssm_document=self.template_ssm_document,
+            delivery_s3_bucket=self.delivery_s3_bucket,
+            delivery_s3_key_prefix=self.delivery_s3_key_prefix,
+            input_parameters=self.input_parameters,
+        )
+
+    @property
+    def shown(self) -> PackRequest:
+        """What DescribeConformancePacks shows: the request in progress, else the
+        deployed one."""
+        if self.pending is not None and self.pending.request is not None:
+            return self.pending.request
+        return self.deployed
+
+    def with_request(self, request: PackRequest) -> StoredPack:
+        """The pack with ``request`` in its template columns."""
+        return replace(
+            self,
+            template=request.template,
+            template_s3_uri=request.template_s3_uri,
+            template_ssm_document=request.template_ssm_document,
+            delivery_s3_bucket=request.delivery_s3_bucket,
+            delivery_s3_key_prefix=request.delivery_s3_key_prefix,
+            input_parameters=request.input_parameters,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +185,7 @@ def _pack(row: Any) -> StoredPack:
         created_ms=row.created_ms,
         requested_ms=row.requested_ms,
         completed_ms=row.completed_ms,
+        pending=Pending.from_json(row.pending) if row.pending else None,
     )
 
 
@@ -97,6 +213,14 @@ def list_packs(
 def get_pack(conn: Connection, account_id: str, region: str, name: str) -> StoredPack | None:
     found = list_packs(conn, account_id, region, [name])
     return found[0] if found else None
+
+
+def in_progress(conn: Connection) -> list[StoredPack]:
+    """Every pack of every partition that waits on a request, oldest request first."""
+    c = conformance_packs.c
+    query = select(conformance_packs).where(c.state.in_(IN_PROGRESS))
+    packs = [_pack(row) for row in conn.execute(query)]
+    return sorted(packs, key=lambda p: p.pending.requested_ms if p.pending else p.requested_ms)
 
 
 def find_by_arn(conn: Connection, account_id: str, region: str, arn: str) -> StoredPack | None:
@@ -153,6 +277,7 @@ def _values(pack: StoredPack) -> dict[str, Any]:
         "created_ms": pack.created_ms,
         "requested_ms": pack.requested_ms,
         "completed_ms": pack.completed_ms,
+        "pending": pack.pending.to_json() if pack.pending is not None else None,
     }
 
 

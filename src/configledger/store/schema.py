@@ -379,8 +379,11 @@ stored_queries = Table(
 
 # -- Conformance packs (migration 0007) ---------------------------------------------------
 
-# A pack and its deployment status (spec 9.1). Deployment happens inside the request's
-# transaction, so *_IN_PROGRESS is never stored: a pack is COMPLETE or FAILED.
+# A pack and its deployment status (spec 9.1). PutConformancePack and
+# DeleteConformancePack record the request and a *_IN_PROGRESS state; the conformance
+# worker (rules/conformance/deployment.py) carries it out and moves the state on, so a
+# restart resumes whatever was in progress. The template columns hold what is deployed
+# (for a creation, what was asked for); ``pending`` the request being carried out.
 conformance_packs = Table(
     "conformance_packs",
     metadata,
@@ -399,7 +402,10 @@ conformance_packs = Table(
     Column("input_parameters", Text, nullable=False),  # JSON, the API form
     Column("created_ms", BigInteger, nullable=False),
     Column("requested_ms", BigInteger, nullable=False),
-    Column("completed_ms", BigInteger),
+    Column("completed_ms", BigInteger),  # the last successful deployment
+    # JSON: the request in progress (store/conformance.py ``Pending``); None otherwise.
+    Column("pending", Text),
+    Index("ix_conformance_packs_state", "state"),
 )
 
 # What each pack deployed: its rules (rows of config_rules, by name) and the remediation

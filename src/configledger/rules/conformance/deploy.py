@@ -11,7 +11,7 @@ checked against the catalogue) so the published packs deploy whole; such a rule 
 stored, described and rolled up as INSUFFICIENT_DATA, and the plan's notes say so.
 An identifier AWS does not have fails the pack, as it does in AWS.
 
-Nothing here touches the store; ``Plan`` is what the operation writes in one
+Nothing here touches the store; ``Plan`` is what the conformance worker writes in one
 transaction.
 """
 
