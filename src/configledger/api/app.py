@@ -300,10 +300,12 @@ class ConfigApi:
                     worker.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for worker in self.runtime.workers:
-                    worker.stop()
+                # The recorder first: its sweep in progress gives up at once rather than
+                # describe through the sandbox endpoint that has just closed.
                 if self.runtime.recorder is not None:
                     self.runtime.recorder.stop()
+                for worker in self.runtime.workers:
+                    worker.stop()
                 self._executor.shutdown(wait=True)
                 self.runtime.database.dispose()
                 await send({"type": "lifespan.shutdown.complete"})

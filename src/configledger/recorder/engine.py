@@ -16,6 +16,7 @@ other reason is no answer: the type is listed instead, under the usual rules.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -101,6 +102,10 @@ def _relationship(
     return Relationship(target_type, name, target_id, target_name)
 
 
+class SweepInterrupted(Exception):
+    """The server is stopping: the sweep was abandoned before anything was recorded."""
+
+
 class RecordingEngine:
     def __init__(
         self,
@@ -113,6 +118,10 @@ class RecordingEngine:
         self.sessions = sessions
         self.clock = clock
         self.registry = REGISTRY if registry is None else registry
+        # Set when the server stops: a sweep in progress gives up between types rather
+        # than describe every remaining type against endpoints that are going away
+        # (each with its retries). Nothing is recorded; the events are replayed later.
+        self.stopping = threading.Event()
 
     def recorder(self, account_id: str, region: str) -> Recorder | None:
         with self.database.read() as conn:
@@ -151,6 +160,8 @@ class RecordingEngine:
             selected = [t for t in selected if t.type_name not in daily]
         reports, listings = [], []
         for resource_type in selected:
+            if self.stopping.is_set():
+                raise SweepInterrupted(f"sweep of {account_id}/{region} interrupted")
             keys = (targets or {}).get(resource_type.type_name)
             found = None
             if keys is not None and resource_type.targeted is not None:

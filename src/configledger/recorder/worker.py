@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from configledger.recorder.engine import RecordingEngine
+from configledger.recorder.engine import RecordingEngine, SweepInterrupted
 from configledger.recorder.resource_types import REGISTRY, types_for_event
 from configledger.recorder.types import Scope
 from configledger.store import cloudtrail, outbox
@@ -194,6 +194,7 @@ class RecorderWorker:
 
     def stop(self) -> None:
         self._stop.set()
+        self.engine.stopping.set()
         self._wake.set()
         self._thread.join(timeout=30)
 
@@ -206,6 +207,8 @@ class RecorderWorker:
             try:
                 self._poll_feeds()
                 busy = self.step() or self.sweep_next()
+            except SweepInterrupted:
+                break  # stopping; the batch's cursor did not move
             except Exception:
                 log.exception("recorder step failed; retrying")
                 busy = False
@@ -241,6 +244,8 @@ class RecorderWorker:
                     related_events=job.events,
                     targets=dict(job.targets),
                 )
+            except SweepInterrupted:
+                raise  # the cursor must not move past a batch that was not recorded
             except Exception:
                 # One partition's failure must not stall every other: the next full
                 # sweep of that partition reconciles whatever this one missed.
@@ -264,6 +269,8 @@ class RecorderWorker:
         account_id, region = self._full_pass.pop(0)
         try:
             self.engine.sweep(account_id, region)
+        except SweepInterrupted:
+            raise
         except Exception:
             log.exception("periodic sweep of %s/%s failed", account_id, region)
         return True
