@@ -18,6 +18,7 @@ from tests.conftest import (
     LiveServer,
     config_client,
     new_account,
+    start_custom_recording,
     start_recording,
     start_server,
 )
@@ -346,6 +347,63 @@ def test_config_reads_and_writes_are_told_apart(backend: LiveServer, account: st
         ("DescribeConfigurationRecorders", True),
         ("DescribeConfigurationRecorderStatus", True),
     }
+
+
+def test_the_ten_documented_config_calls_are_audited_as_aws_records_them(
+    server: LiveServer, account: str
+) -> None:
+    """The guide's example records (spec 11): each call one event, writes and reads told
+    apart, DeliverConfigSnapshot's snapshot id in responseElements, the channel named."""
+    config = config_client(server, account)
+    start_custom_recording(config)  # PutConfigurationRecorder, PutDeliveryChannel, Start
+    config.describe_delivery_channels()
+    snapshot_id = config.deliver_config_snapshot(deliveryChannelName="default")["configSnapshotId"]
+    config.put_resource_config(
+        ResourceType="MyCompany::Build::Agent",
+        SchemaVersionId="1",
+        ResourceId="agent-2",
+        Configuration="{}",
+    )
+    config.get_resource_config_history(resourceType="MyCompany::Build::Agent", resourceId="agent-2")
+    config.describe_configuration_recorders()
+    config.describe_configuration_recorder_status()
+    config.stop_configuration_recorder(ConfigurationRecorderName="default")
+    config.delete_delivery_channel(DeliveryChannelName="default")
+
+    trail = aws_client(server, "cloudtrail", account)
+    documented = {
+        "PutConfigurationRecorder": False,
+        "PutDeliveryChannel": False,
+        "StartConfigurationRecorder": False,
+        "StopConfigurationRecorder": False,
+        "DeleteDeliveryChannel": False,
+        "DeliverConfigSnapshot": False,
+        "DescribeConfigurationRecorders": True,
+        "DescribeConfigurationRecorderStatus": True,
+        "DescribeDeliveryChannels": True,
+        "GetResourceConfigHistory": True,
+    }
+    events = {}
+    for name, read_only in documented.items():
+        [event] = lookup(trail, "EventName", name)
+        assert event["EventSource"] == "config.amazonaws.com", name
+        assert event["ReadOnly"] == str(read_only).lower(), name
+        assert record(event)["readOnly"] is read_only, name
+        events[name] = event
+    delivered = record(events["DeliverConfigSnapshot"])
+    assert delivered["requestParameters"] == {"deliveryChannelName": "default"}
+    assert delivered["responseElements"] == {"configSnapshotId": snapshot_id}
+    deleted = record(events["DeleteDeliveryChannel"])
+    assert deleted["requestParameters"] == {"deliveryChannelName": "default"}
+    assert deleted["responseElements"] is None
+    assert events["DeleteDeliveryChannel"]["Resources"] == [
+        {"ResourceType": "AWS::Config::DeliveryChannel", "ResourceName": "default"}
+    ]
+    assert events["DescribeDeliveryChannels"]["Resources"] == []
+    assert record(events["DescribeDeliveryChannels"])["responseElements"] is None
+    # The tampering watch-list (CIS 3.9) finds each of its calls by name, newest first.
+    writes = [e["EventName"] for e in lookup(trail, "ReadOnly", "false")]
+    assert writes[:2] == ["DeleteDeliveryChannel", "StopConfigurationRecorder"]
 
 
 def test_a_failed_config_call_is_not_audited(server: LiveServer, account: str) -> None:
