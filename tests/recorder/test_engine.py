@@ -9,6 +9,7 @@ from typing import Any
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.types import Described, Raw, Relation, ResourceType, Scope
 from tests.conftest import LiveServer, config_client, start_recording
+from tests.e2e_sandbox.helpers import recorder_status, wait_for
 
 
 class Inventory:
@@ -167,3 +168,57 @@ def test_daily_recording_keeps_one_item_a_day(backend: LiveServer, account: str)
     )["configurationItems"]
     assert [i["configurationItemStatus"] for i in items] == ["OK", "ResourceDiscovered"]
     assert '"size":2' in items[0]["configuration"]
+
+
+def test_a_continuous_override_of_a_daily_recorder(backend: LiveServer, account: str) -> None:
+    """DAILY by default, one type CONTINUOUS by override (spec 5.3): in one day the
+    override's type gets an item per change, the others one item."""
+    from configledger.clock import FrozenClock, SystemClock
+
+    config = config_client(backend, account)
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": "arn:aws:iam::123456789012:role/config-role",
+            "recordingMode": {
+                "recordingFrequency": "DAILY",
+                "recordingModeOverrides": [
+                    {"resourceTypes": ["AWS::SQS::Queue"], "recordingFrequency": "CONTINUOUS"}
+                ],
+            },
+        }
+    )
+    config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    # The server's own sweep of the sandbox (which has neither resource) comes first.
+    wait_for(lambda: recorder_status(config)["lastStatus"] != "PENDING", timeout=60)
+    queues, vpcs = Inventory(), Inventory()
+    queues.items = {"q": {"size": 1}}
+    vpcs.items = {"vpc-d": {"size": 1}}
+    runtime = backend.app.runtime
+    assert runtime.recorder is not None
+    clock = FrozenClock(SystemClock().now_ms() + 60_000)
+    queue = ResourceType("AWS::SQS::Queue", "sqs", queues.fetch, _transform)
+    vpc = ResourceType("AWS::EC2::VPC", "ec2", vpcs.fetch, _transform)
+    engine = RecordingEngine(
+        runtime.database, runtime.recorder.engine.sessions, clock,
+        {queue.type_name: queue, vpc.type_name: vpc},
+    )  # fmt: skip
+    engine.sweep(account, "us-east-1")
+    queues.items["q"]["size"] = 2
+    vpcs.items["vpc-d"]["size"] = 2
+    clock.advance(3_600_000)
+    engine.sweep(account, "us-east-1")
+
+    queue_items = config.get_resource_config_history(
+        resourceType="AWS::SQS::Queue", resourceId="q"
+    )["configurationItems"]
+    assert [i["configurationItemStatus"] for i in queue_items] == ["OK", "ResourceDiscovered"]
+    assert "recordingFrequency" not in queue_items[0] or (
+        queue_items[0]["recordingFrequency"] == "CONTINUOUS"
+    )
+    vpc_items = config.get_resource_config_history(
+        resourceType="AWS::EC2::VPC", resourceId="vpc-d"
+    )["configurationItems"]
+    assert [i["configurationItemStatus"] for i in vpc_items] == ["ResourceDiscovered"]
+    assert vpc_items[0]["recordingFrequency"] == "DAILY"
