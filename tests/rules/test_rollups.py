@@ -169,3 +169,44 @@ def test_rollups_over_200_resources_and_10_rules(backend: LiveServer) -> None:
         for r in not_applicable["EvaluationResults"]
     ]
     assert names == ["rule-1", "rule-4", "rule-5", "rule-6", "rule-7", "rule-8", "rule-9"]
+
+
+def test_rule_counts_are_capped_at_25(server: LiveServer) -> None:
+    """27 rules fail one resource: the resource's count and the summary's count of
+    non-compliant rules stop at 25, with CapExceeded (spec 7.5)."""
+    config = config_client(server)
+    record_only(config, "AWS::SNS::Topic")
+    account = config.describe_configuration_recorders()["ConfigurationRecorders"][0]["arn"].split(
+        ":"
+    )[4]
+    put_custom(config, "hot", {"name": "hot"})
+    put_custom(config, "cool", {"name": "cool"})
+    now = int(time.time() * 1000)
+    moment = datetime.fromtimestamp(now / 1000, tz=UTC)
+    for k in range(27):
+        rule = lambda_rule(config, f"cap-{k:02d}")
+        config.put_evaluations(
+            ResultToken=token_for(server, account, rule, now_ms=now),
+            Evaluations=[
+                {"ComplianceResourceType": CUSTOM, "ComplianceResourceId": "hot",
+                 "ComplianceType": "NON_COMPLIANT", "OrderingTimestamp": moment},
+                {"ComplianceResourceType": CUSTOM, "ComplianceResourceId": "cool",
+                 "ComplianceType": "NON_COMPLIANT" if k < 3 else "COMPLIANT",
+                 "OrderingTimestamp": moment},
+            ],
+        )  # fmt: skip
+
+    def of(resource_id: str) -> dict[str, Any]:
+        found = config.describe_compliance_by_resource(ResourceType=CUSTOM, ResourceId=resource_id)
+        return found["ComplianceByResources"][0]["Compliance"]  # type: ignore[no-any-return]
+
+    assert of("hot")["ComplianceContributorCount"] == {"CappedCount": 25, "CapExceeded": True}
+    assert of("cool")["ComplianceContributorCount"] == {"CappedCount": 3, "CapExceeded": False}
+    summary = config.get_compliance_summary_by_config_rule()["ComplianceSummary"]
+    assert summary["NonCompliantResourceCount"] == {"CappedCount": 25, "CapExceeded": True}
+    assert summary["CompliantResourceCount"] == {"CappedCount": 0, "CapExceeded": False}
+    by_rule = config.describe_compliance_by_config_rule(ConfigRuleNames=["cap-00"])
+    assert by_rule["ComplianceByConfigRules"][0]["Compliance"]["ComplianceContributorCount"] == {
+        "CappedCount": 2,
+        "CapExceeded": False,
+    }
