@@ -257,7 +257,7 @@ class LambdaRulesWorker:
     def event(self, job: Job) -> dict[str, Any]:
         """The event AWS Config sends the function (spec 7.3)."""
         now = self.clock.now_ms()
-        text, message_type = invoking_event(job, self.settings.lambda_event_limit)
+        text, _ = invoking_event(job, self.settings.lambda_event_limit)
         item = job.item
         ordering = _capture_ms(item, job.notified_ms) if item is not None else job.notified_ms
         token = result_tokens(self.database).issue(
@@ -289,8 +289,8 @@ class LambdaRulesWorker:
             "configRuleId": job.rule.rule_id,
             "accountId": job.account_id,
         }
-        if message_type == SCHEDULED:
-            event.pop("eventLeftScope")
+        # AWS's scheduled events carry eventLeftScope (false) too: handlers written for
+        # both triggers read it unconditionally.
         return event
 
     def _invoke(self, job: Job) -> Outcome:
