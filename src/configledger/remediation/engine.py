@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from configledger.clock import Clock
+from configledger.clock import Clock, to_datetime
 from configledger.recorder.sessions import Sessions
 from configledger.remediation.configuration import (
     DEFAULT_ATTEMPTS,
@@ -36,7 +36,7 @@ from configledger.remediation.configuration import (
     parameter_values,
 )
 from configledger.remediation.documents import NATIVE
-from configledger.remediation.types import DocumentFailed, resolve
+from configledger.remediation.types import Clients, DocumentFailed, resolve
 from configledger.rules.compliance import COMPLIANCE_CHANGED
 from configledger.store import outbox
 from configledger.store import remediation as store
@@ -221,8 +221,10 @@ class RemediationEngine:
         roles = values.get("AutomationAssumeRole") or []
         role = roles[0] if roles else None
 
-        def clients(service: str) -> Any:
+        def client(service: str) -> Any:
             return self.sessions.client(service, execution.account_id, execution.region, role)
+
+        clients = Clients(client, to_datetime(now))
 
         try:
             resolved = resolve(document, values)

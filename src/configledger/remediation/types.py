@@ -7,10 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-Clients = Callable[[str], Any]  # service name -> boto3 client of the account and region
 Values = Mapping[str, Sequence[str]]  # parameter name -> its values (SSM passes lists)
+
+
+@dataclass(frozen=True, slots=True)
+class Clients:
+    """What a step acts through: ``clients("s3")`` is a boto3 client of the account and
+    region; ``now`` is the run's time from the runtime clock, so a document that judges
+    ages (unused credentials) agrees with the rules that judged them, moved clock or not."""
+
+    make: Callable[[str], Any]
+    now: datetime
+
+    def __call__(self, service: str) -> Any:
+        return self.make(service)
 
 
 class DocumentFailed(Exception):

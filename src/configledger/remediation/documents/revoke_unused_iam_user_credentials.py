@@ -5,7 +5,7 @@ it has not used within MaxCredentialUsageAge days (never used: counted from crea
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from configledger.remediation.types import (
@@ -27,9 +27,9 @@ def _user_name(iam: Any, resource_id: str) -> str:
     raise DocumentFailed(f"No IAM user has the resource id {resource_id}")
 
 
-def _unused(last: datetime | None, created: datetime, days: int) -> bool:
+def _unused(now: datetime, last: datetime | None, created: datetime, days: int) -> bool:
     moment = last or created
-    return (datetime.now(UTC) - moment).total_seconds() >= days * 86400
+    return (now - moment).total_seconds() >= days * 86400
 
 
 def _max_age(values: Values) -> int:
@@ -46,7 +46,7 @@ def _access_keys(clients: Clients, values: Values) -> None:
     for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
         used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
         last = used.get("AccessKeyLastUsed", {}).get("LastUsedDate")
-        if key.get("Status") == "Active" and _unused(last, key["CreateDate"], days):
+        if key.get("Status") == "Active" and _unused(clients.now, last, key["CreateDate"], days):
             iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
 
 
@@ -58,7 +58,7 @@ def _login_profile(clients: Clients, values: Values) -> None:
     except iam.exceptions.NoSuchEntityException:
         return
     user = iam.get_user(UserName=name)["User"]
-    if _unused(user.get("PasswordLastUsed"), profile["CreateDate"], _max_age(values)):
+    if _unused(clients.now, user.get("PasswordLastUsed"), profile["CreateDate"], _max_age(values)):
         iam.delete_login_profile(UserName=name)
 
 
