@@ -202,3 +202,45 @@ def test_eventbridge_queue_drives_re_description(
             time.sleep(0.1)
     finally:
         server.stop()
+
+
+def test_a_scheduled_sweep_catches_what_no_feed_reports(
+    fake_aws: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No feed at all (neither CloudTrail polling nor a queue): the sweep every
+    ``sweep_interval`` seconds is what finds a change, a new group and a deleted one."""
+    account = new_account()
+    ec2 = _aws(fake_aws, account, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.5.0.0/16")["Vpc"]["VpcId"]
+    kept = ec2.create_security_group(GroupName="kept", Description="kept", VpcId=vpc)["GroupId"]
+    dropped = ec2.create_security_group(GroupName="gone", Description="gone", VpcId=vpc)["GroupId"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", account)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    server = start_server(
+        f"sqlite:///{tmp_path / 'recorder.db'}",
+        source="aws",
+        aws_endpoint_url=fake_aws.url,
+        assume_role=False,
+        sweep_interval=2,
+        cloudtrail_poll_interval=0,
+    )
+    try:
+        config = config_client(server, account)
+        _record(config)
+        _items(config, kept, 1)
+        _items(config, dropped, 1)
+        ec2.create_tags(Resources=[kept], Tags=[{"Key": "team", "Value": "data"}])
+        ec2.delete_security_group(GroupId=dropped)
+        added = ec2.create_security_group(GroupName="new", Description="new", VpcId=vpc)["GroupId"]
+        tagged = _items(config, kept, 2)[0]
+        assert (tagged["configurationItemStatus"], tagged["tags"]) == ("OK", {"team": "data"})
+        assert tagged["relatedEvents"] == []  # found by looking, not told by an event
+        assert _items(config, dropped, 2)[0]["configurationItemStatus"] == "ResourceDeleted"
+        assert _items(config, added, 1)[0]["configurationItemStatus"] == "ResourceDiscovered"
+        # The recorder never asked CloudTrail: no feed is configured.
+        with server.app.runtime.database.read() as conn:
+            keys = list(conn.execute(select(server_state.c.key)).scalars())
+        assert not any(key.startswith("cloudtrail-cursor:") for key in keys)
+    finally:
+        server.stop()
