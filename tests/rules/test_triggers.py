@@ -152,7 +152,7 @@ def test_deleted_resource_becomes_not_applicable(clocked: Clocked) -> None:
 
 
 def test_deleting_a_rule_takes_its_results(clocked: Clocked) -> None:
-    config, _, _, _ = clocked
+    config, clock, _, _ = clocked
     record_only(config, "AWS::SNS::Topic")
     put_custom(config, "x", OPEN)
     _rule(config, "keep")
@@ -176,6 +176,19 @@ def test_deleting_a_rule_takes_its_results(clocked: Clocked) -> None:
     _until(config, {"x": "NON_COMPLIANT"}, "drop")
     config.delete_evaluation_results(ConfigRuleName="drop")
     assert _results(config, "drop") == {}
+    by_rule = config.describe_compliance_by_config_rule(ConfigRuleNames=["drop"])
+    assert by_rule["ComplianceByConfigRules"][0]["Compliance"] == {
+        "ComplianceType": "INSUFFICIENT_DATA"
+    }
+    assert [r["ConfigRuleName"] for r in config.describe_config_rules()["ConfigRules"]] == [
+        "drop",
+        "keep",
+    ]  # the rule itself stays
+    _until(config, {"x": "NON_COMPLIANT"}, "keep")  # the other rule's results too
+    # Evaluated again on request, the results come back.
+    clock.advance(61_000)
+    config.start_config_rules_evaluation(ConfigRuleNames=["drop"])
+    _until(config, {"x": "NON_COMPLIANT"}, "drop")
 
 
 def test_start_evaluation_reevaluates_once_a_minute(clocked: Clocked) -> None:
