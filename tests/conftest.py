@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,43 @@ def drop_postgres_schema(url: str) -> None:
     engine.dispose()
 
 
+def require_postgres() -> None:
+    """Skip the test when PostgreSQL is unreachable; fail it when CI requires PostgreSQL."""
+    if not postgres_available():
+        if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but not reachable at {PG_ADMIN_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+
+
+@contextmanager
+def store_url(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, empty store: a SQLite file in ``folder``, or a PostgreSQL schema
+    of its own that is dropped afterwards."""
+    if backend != "postgresql":
+        yield f"sqlite:///{folder / 'store.db'}"
+        return
+    require_postgres()
+    url = fresh_postgres_url()
+    try:
+        yield url
+    finally:
+        drop_postgres_schema(url)
+
+
+@contextmanager
+def own_server(
+    backend: str, folder: Path, clock: Clock | None = None, **settings: object
+) -> Iterator[LiveServer]:
+    """A server on a store of its own, for tests that move its clock, change its settings
+    or time what a user sees (and so must not queue behind other tests' sweeps)."""
+    with store_url(backend, folder) as url:
+        server = start_server(url, clock, **settings)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
 @pytest.fixture(scope="session")
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path: Path = tmp_path_factory.mktemp("store") / "configledger.db"
@@ -125,10 +163,7 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[LiveServer]:
-    if not postgres_available():
-        if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but not reachable at {PG_ADMIN_URL}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+    require_postgres()
     url = fresh_postgres_url()
     server = start_server(url)
     yield server

@@ -6,7 +6,6 @@ Every refusal is checked twice: AWS's error, and ``row_counts`` showing nothing 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -20,11 +19,8 @@ from configledger.clock import FrozenClock
 from tests.conftest import (
     LiveServer,
     config_client,
-    drop_postgres_schema,
-    fresh_postgres_url,
     new_account,
-    postgres_available,
-    start_server,
+    own_server,
 )
 from tests.helpers import row_counts
 
@@ -422,20 +418,9 @@ DAY = 86_400_000
 def frozen_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, FrozenClock]]:
-    if request.param == "postgresql":
-        if not postgres_available():
-            if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL is required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('frozen') / 'aggregators.db'}"
     clock = FrozenClock(T0)
-    server = start_server(url, clock=clock)
-    yield server, clock
-    server.stop()
-    if request.param == "postgresql":
-        drop_postgres_schema(url)
+    with own_server(request.param, tmp_path_factory.mktemp("frozen"), clock) as server:
+        yield server, clock
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ requested regions plus the source regions that authorized its account and region
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from configledger.errors import NoSuchConfigurationAggregatorException
 from configledger.store import aggregators as store
 from configledger.store.aggregators import Aggregator, Authorization
 from configledger.store.database import Database, open_database
-from tests.conftest import drop_postgres_schema, fresh_postgres_url, postgres_available
+from tests.conftest import store_url
 
 HUB, B, C = "111111111111", "222222222222", "333333333333"
 R1, R2, R3 = "us-east-1", "eu-west-1", "ap-south-1"
@@ -26,19 +25,10 @@ R1, R2, R3 = "us-east-1", "eu-west-1", "ap-south-1"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "postgresql":
-        if not postgres_available():
-            if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL is required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path / 'scope.db'}"
-    database = open_database(url)
-    yield database
-    database.dispose()
-    if request.param == "postgresql":
-        drop_postgres_schema(url)
+    with store_url(request.param, tmp_path) as url:
+        database = open_database(url)
+        yield database
+        database.dispose()
 
 
 def aggregator(*sources: str, regions: tuple[str, ...] = (), updated_ms: int = 1000) -> Aggregator:

@@ -5,7 +5,6 @@ server's time."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,10 +16,7 @@ from configledger.clock import FrozenClock
 from tests.conftest import (
     LiveServer,
     config_client,
-    drop_postgres_schema,
-    fresh_postgres_url,
-    postgres_available,
-    start_server,
+    own_server,
 )
 
 T0 = 1_700_000_000_000
@@ -31,20 +27,14 @@ DELAY = 30  # seconds a pack request waits before the worker carries it out
 def paced_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, FrozenClock]]:
-    if request.param == "postgresql":
-        if not postgres_available():
-            if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL is required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('packs') / 'packs.db'}"
     clock = FrozenClock(T0)
-    server = start_server(url, clock=clock, conformance_pack_deployment_delay=DELAY)
-    yield server, clock
-    server.stop()
-    if request.param == "postgresql":
-        drop_postgres_schema(url)
+    with own_server(
+        request.param,
+        tmp_path_factory.mktemp("packs"),
+        clock,
+        conformance_pack_deployment_delay=DELAY,
+    ) as server:
+        yield server, clock
 
 
 def sign_at(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock) -> None:

@@ -9,7 +9,6 @@ whose clock is a ``FrozenClock``, with clients that sign requests at that clock'
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -22,11 +21,8 @@ from configledger.clock import FrozenClock
 from tests.conftest import (
     LiveServer,
     config_client,
-    drop_postgres_schema,
-    fresh_postgres_url,
-    postgres_available,
+    own_server,
     start_custom_recording,
-    start_server,
 )
 from tests.helpers import raw_call
 
@@ -278,20 +274,9 @@ def test_a_token_reused_with_other_parameters_is_invalid(config: Any) -> None:
 def frozen_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, FrozenClock]]:
-    if request.param == "postgresql":
-        if not postgres_available():
-            if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL is required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('frozen') / 'history.db'}"
     clock = FrozenClock(T0)
-    server = start_server(url, clock=clock)
-    yield server, clock
-    server.stop()
-    if request.param == "postgresql":
-        drop_postgres_schema(url)
+    with own_server(request.param, tmp_path_factory.mktemp("frozen"), clock) as server:
+        yield server, clock
 
 
 @pytest.fixture

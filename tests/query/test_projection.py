@@ -19,26 +19,17 @@ from configledger.store import outbox
 from configledger.store.database import Database, open_database
 from configledger.store.items import Append, append_items
 from configledger.store.schema import outbox_cursors, query_resources
-from tests.conftest import drop_postgres_schema, fresh_postgres_url, postgres_available
+from tests.conftest import store_url
 
 ACCOUNT, REGION, TYPE = "123456789012", "us-east-1", "Acme::Projection::Thing"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/projection.db"
-    else:
-        if not postgres_available():
-            pytest.skip("PostgreSQL is not reachable")
-        url = fresh_postgres_url()
-    db = open_database(url)
-    try:
+    with store_url(request.param, tmp_path) as url:
+        db = open_database(url)
         yield db
-    finally:
         db.dispose()
-        if request.param == "postgresql":
-            drop_postgres_schema(url)
 
 
 def _key(name: str) -> ResourceKey:

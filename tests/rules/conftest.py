@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,10 +14,7 @@ from configledger.clock import FrozenClock
 from tests.conftest import (
     LiveServer,
     config_client,
-    drop_postgres_schema,
-    fresh_postgres_url,
-    postgres_available,
-    start_server,
+    own_server,
 )
 
 T0 = 1_700_000_000_000
@@ -28,20 +24,9 @@ T0 = 1_700_000_000_000
 def clocked_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[LiveServer, FrozenClock]]:
-    if request.param == "postgresql":
-        if not postgres_available():
-            if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL is required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('rules') / 'rules.db'}"
     clock = FrozenClock(T0)
-    server = start_server(url, clock=clock)
-    yield server, clock
-    server.stop()
-    if request.param == "postgresql":
-        drop_postgres_schema(url)
+    with own_server(request.param, tmp_path_factory.mktemp("rules"), clock) as server:
+        yield server, clock
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and see it COMPLIANT again, with a ComplianceChangeNotification for each flip.""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,10 +11,7 @@ import pytest
 
 from tests.conftest import (
     LiveServer,
-    drop_postgres_schema,
-    fresh_postgres_url,
-    postgres_available,
-    start_server,
+    own_server,
 )
 from tests.e2e_sandbox.helpers import sandbox, wait_for
 from tests.rules.helpers import SG, outbox_messages, record_only
@@ -53,19 +49,8 @@ def backend(
 ) -> Iterator[LiveServer]:
     """A server of this module's own: the walkthrough times what a new user sees, so its
     changes must not queue behind the sweeps of other tests' accounts on a shared one."""
-    if request.param == "postgresql":
-        if not postgres_available():
-            if os.environ.get("CONFIGLEDGER_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL is required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        url = fresh_postgres_url()
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('walkthrough') / 'store.db'}"
-    server = start_server(url)
-    yield server
-    server.stop()
-    if request.param == "postgresql":
-        drop_postgres_schema(url)
+    with own_server(request.param, tmp_path_factory.mktemp("walkthrough")) as server:
+        yield server
 
 
 def test_restricted_ssh_flips_with_port_22(backend: LiveServer) -> None:
