@@ -5,12 +5,19 @@ The items are written with the store's own append path (as the recorder writes t
 and carry hard-to-compress configurations, so the gzipped file runs to tens of MB. S3 is
 a separate moto server (``--source aws``), whose memory is its own; Python's allocations
 in this process, server and test together, are traced while the snapshot is delivered.
+The snapshot is asked for with ``configledger deliver-snapshot`` on a pseudo-terminal,
+whose progress bar must count through it.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import pty
+import re
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -20,6 +27,7 @@ from typing import Any
 import orjson
 import pytest
 
+import configledger
 from configledger.history.items import ConfigurationItem, ItemStatus, ResourceKey
 from configledger.store import deliveries, outbox
 from configledger.store.database import open_database
@@ -96,6 +104,40 @@ def loaded(fake_aws: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     server.stop()
 
 
+def _deliver_snapshot_in_a_terminal(server: LiveServer) -> str:
+    """Run ``configledger deliver-snapshot`` on a pseudo-terminal (so the progress bar
+    redraws as it would on a screen); what it showed, escape sequences removed."""
+    source = str(Path(configledger.__file__).parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": source + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "TERM": "xterm-256color",
+        "COLUMNS": "120",
+        "LINES": "40",
+    }
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "configledger.cli.main", "deliver-snapshot",
+         "--account", ACCOUNT, "--endpoint-url", server.url, "--db", server.db_url,
+         "--timeout", "300"],
+        stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(secondary)
+    output = bytearray()
+    while True:
+        try:
+            chunk = os.read(primary, 65_536)
+        except OSError:  # the terminal closes when the command exits
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(primary)
+    assert process.wait(timeout=60) == 0, output.decode(errors="replace")
+    text = output.decode(errors="replace").replace("\r", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
 def test_a_100000_item_snapshot_streams_through_gzip_multipart(
     fake_aws: str, loaded: LiveServer
 ) -> None:
@@ -128,28 +170,27 @@ def test_a_100000_item_snapshot_streams_through_gzip_multipart(
     try:
         tracemalloc.reset_peak()
         before, _ = tracemalloc.get_traced_memory()
-        snapshot_id = config.deliver_config_snapshot(deliveryChannelName="default")[
-            "configSnapshotId"
-        ]
-        deadline = time.monotonic() + 300
-        while True:
-            with database.read() as conn:
-                snap = deliveries.snapshot(conn, ACCOUNT, REGION, snapshot_id)
-                status = deliveries.status(conn, ACCOUNT, REGION, deliveries.SNAPSHOT)
-            assert snap is not None
-            assert status.last_status != deliveries.FAILURE, status
-            if snap.state == "completed" or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+        # Asked for as a person would: `configledger deliver-snapshot`, in a terminal.
+        screen = _deliver_snapshot_in_a_terminal(loaded)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    [snapshot_id] = re.findall(r"Snapshot ([0-9a-f-]{36}) requested", screen)
+    with database.read() as conn:
+        snap = deliveries.snapshot(conn, ACCOUNT, REGION, snapshot_id)
+    assert snap is not None
     assert snap.state == "completed", snap
     # The sweep's inventory of the fake AWS (a few resources outside the recording group)
     # is in the partition too.
     assert snap.s3_key is not None and snap.total_items is not None
     assert ITEMS <= snap.total_items < ITEMS + 100
     assert snap.written_items == snap.total_items
+
+    # The progress bar moved through the snapshot: counts on the way, then the total.
+    shown = [int(n) for n, total in re.findall(r"(\d+)/(\d+) items", screen)]
+    assert shown == sorted(shown) and shown[-1] == snap.total_items
+    assert len({n for n in shown if 0 < n < snap.total_items}) >= 2, shown
+    assert f"Delivered {snap.total_items} items to s3 key" in screen
 
     head = s3.head_object(Bucket=BUCKET, Key=snap.s3_key)
     parts = int(head["ETag"].strip('"').rsplit("-", 1)[1])  # a multipart object's ETag
