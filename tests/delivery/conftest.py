@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,12 +15,14 @@ from typing import Any
 
 import boto3
 import pytest
+import urllib3
 from botocore.config import Config as BotoConfig
 
 from tests.conftest import (
     REGION,
     LiveServer,
     config_client,
+    free_port,
     fresh_postgres_url,
     new_account,
     postgres_available,
@@ -274,3 +278,51 @@ def objects(s3: Any, bucket: str, prefix: str = "") -> dict[str, bytes]:
 
 def gunzip_json(data: bytes) -> Any:
     return json.loads(gzip.decompress(data))
+
+
+# -- a separate moto server standing in for AWS (``--source aws``) -------------------------
+
+_http = urllib3.PoolManager()
+
+
+def wait_up(url: str, process: subprocess.Popen[bytes], path: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _http.request("GET", url + path, retries=False, timeout=2)
+            return
+        except urllib3.exceptions.HTTPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not start") from None
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def fake_aws() -> Iterator[str]:
+    """The URL of a moto server of its own, for delivery that must outlive or bypass the
+    embedded sandbox."""
+    port = free_port()
+    script = Path(sys.executable).parent / "moto_server"
+    process = subprocess.Popen(
+        [str(script), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_up(url, process, "/moto-api/")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def fake_aws_client(service: str, url: str, key: str = "testing") -> Any:
+    """A client of the fake AWS (any credentials are moto's account 123456789012), or with
+    ``key`` an account id, a client of a ConfigLedger server in the sandbox's manner."""
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=key,
+        aws_secret_access_key="testing" if key == "testing" else "test",
+        config=BotoConfig(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
+    )

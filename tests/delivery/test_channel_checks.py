@@ -16,11 +16,13 @@ from tests.delivery.conftest import (
     aws,
     bodies,
     drain,
+    gunzip_json,
     make_queue,
     objects,
     of_type,
     put_thing,
     unique,
+    wait_for,
 )
 from tests.helpers import row_counts
 
@@ -201,6 +203,14 @@ def test_a_bucket_of_another_account_needs_its_policy_to_let_config_write(
     assert objects(owner_s3, bucket) == {
         f"AWSLogs/{account}/Config/ConfigWritabilityCheckFile": b""
     }
+
+    # And the history files then land there too, under this account's folder.
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    put_thing(config, "cross-1", {"v": 1})
+    [key] = wait_for(lambda: [k for k in objects(owner_s3, bucket) if "/ConfigHistory/" in k])
+    assert key.startswith(f"AWSLogs/{account}/Config/us-east-1/")
+    items = gunzip_json(objects(owner_s3, bucket)[key])["configurationItems"]
+    assert [(i["awsAccountId"], i["resourceId"]) for i in items] == [(account, "cross-1")]
 
 
 def test_a_topic_of_another_account_needs_its_policy_to_let_config_publish(

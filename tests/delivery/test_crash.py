@@ -14,52 +14,25 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
-import pytest
-import urllib3
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 import configledger
 from tests.conftest import free_port
-from tests.delivery.conftest import QUIET_GROUP, gunzip_json, objects, wait_for
+from tests.delivery.conftest import (
+    QUIET_GROUP,
+    fake_aws_client,
+    gunzip_json,
+    objects,
+    wait_for,
+    wait_up,
+)
 
 ACCOUNT = "123456789012"  # moto's account for any credentials
 THING = "Delivery::Test::Thing"
 BATCH = 10  # the most SNS messages in flight (one PublishBatch)
-_http = urllib3.PoolManager()
-
-
-def _wait_up(url: str, process: subprocess.Popen[bytes], path: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            _http.request("GET", url + path, retries=False, timeout=2)
-            return
-        except urllib3.exceptions.HTTPError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"{url} did not start") from None
-            time.sleep(0.1)
-
-
-@pytest.fixture
-def fake_aws() -> Iterator[str]:
-    port = free_port()
-    script = Path(sys.executable).parent / "moto_server"
-    process = subprocess.Popen(
-        [str(script), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_up(url, process, "/moto-api/")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
 
 
 class Server:
@@ -94,7 +67,7 @@ class Server:
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        _wait_up(self.url, self.process, "/_configledger/health")
+        wait_up(self.url, self.process, "/_configledger/health")
 
     def kill(self) -> None:
         assert self.process is not None
@@ -111,21 +84,10 @@ class Server:
                 self.process.wait(timeout=15)
 
 
-def _client(service: str, url: str, key: str = "testing") -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=key,
-        aws_secret_access_key="testing" if key == "testing" else "test",
-        config=BotoConfig(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
-    )
-
-
 def test_sigkill_mid_delivery_then_restart_delivers_everything(
     fake_aws: str, tmp_path: Path
 ) -> None:
-    s3, sns, sqs = (_client(s, fake_aws) for s in ("s3", "sns", "sqs"))
+    s3, sns, sqs = (fake_aws_client(s, fake_aws) for s in ("s3", "sns", "sqs"))
     s3.create_bucket(Bucket="crash-bucket")
     topic_arn = sns.create_topic(Name="crash-stream")["TopicArn"]
     queue_url = sqs.create_queue(QueueName="crash-stream")["QueueUrl"]
@@ -137,7 +99,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
     server = Server(f"sqlite:///{tmp_path / 'store.db'}", fake_aws, tmp_path / "server.log")
     server.start()
     try:
-        config = _client("config", server.url, ACCOUNT)
+        config = fake_aws_client("config", server.url, ACCOUNT)
         config.put_configuration_recorder(
             ConfigurationRecorder={
                 "name": "default",
@@ -177,7 +139,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything(
         delivered_before = _queued(sqs, queue_url)
 
         server.start()
-        config = _client("config", server.url, ACCOUNT)
+        config = fake_aws_client("config", server.url, ACCOUNT)
         committed = _resource_ids(config)
         assert len(committed) > delivered_before  # it was killed with work still owed
 

@@ -134,6 +134,56 @@ def test_an_item_over_256_kb_goes_to_s3_with_a_pointer_on_sns(live: LiveServer) 
     assert len(envelope["Message"]) < 262_144 < len(json.dumps(stored))
 
 
+def test_an_oversized_item_whose_bucket_is_gone_is_announced_as_failed(live: LiveServer) -> None:
+    setup = setup_delivery(live)
+    s3 = setup.s3()
+    for key in objects(s3, setup.bucket):
+        s3.delete_object(Bucket=setup.bucket, Key=key)
+    s3.delete_bucket(Bucket=setup.bucket)
+    key = ResourceKey(setup.account, "us-east-1", "AWS::EC2::SecurityGroup", "sg-lost")
+    rules = [{"cidrIp": f"10.{i // 256}.{i % 256}.0/24", "fromPort": 22} for i in range(8000)]
+    item = record(
+        live.app.runtime.database,
+        Observation(key=key, configuration=json.dumps({"groupId": "sg-lost", "ipRanges": rules})),
+        now_ms=live.app.runtime.clock.now_ms(),
+        custom=False,
+    )
+    assert item is not None
+    live.app.runtime.notify_all()
+
+    [envelope] = drain(
+        setup.sqs(), setup.queue_url, 1, match=about("AWS::EC2::SecurityGroup", "sg-lost")
+    )
+    body = json.loads(envelope["Message"])
+    assert list(body) == [
+        "configurationItemSummary", "s3DeliverySummary", "notificationCreationTime",
+        "messageType", "recordVersion",
+    ]  # fmt: skip
+    assert body["messageType"] == "OversizedConfigurationItemChangeDeliveryFailed"
+    assert body["recordVersion"] == "1.0"
+    assert _is_iso(body["notificationCreationTime"])
+    assert body["s3DeliverySummary"] == {
+        "s3BucketLocation": None,
+        "errorCode": "NoSuchBucket",
+        "errorMessage": (
+            f"Failed to deliver notification to bucket: {setup.bucket} for account "
+            f"{setup.account} in region us-east-1."
+        ),
+    }
+    summary = body["configurationItemSummary"]
+    assert summary["changeType"] == "CREATE"
+    assert (summary["resourceType"], summary["resourceId"]) == (
+        "AWS::EC2::SecurityGroup",
+        "sg-lost",
+    )
+    assert summary["configurationStateId"] == item.state_id
+    assert summary["awsAccountId"] == setup.account
+    assert "configuration" not in summary and "supplementaryConfiguration" not in summary
+    assert envelope["Subject"] == (
+        f"[AWS Config:us-east-1] AWS::EC2::SecurityGroup sg-lost Created in Account {setup.account}"
+    )
+
+
 def test_compliance_and_evaluation_started_messages_go_out_verbatim(live: LiveServer) -> None:
     setup = setup_delivery(live)
     account = setup.account

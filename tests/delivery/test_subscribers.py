@@ -3,6 +3,9 @@ that keeps the security-relevant changes, one that takes everything (README exam
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import LiveServer, config_client, new_account
@@ -18,7 +21,25 @@ SECURITY_CHANGES = {
         ]
     }
 }
-RECORDED = ["AWS::EC2::SecurityGroup", "AWS::IAM::User", "AWS::S3::Bucket", "AWS::SNS::Topic"]
+RECORDED = [
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::SecurityGroup",
+    "AWS::IAM::User",
+    "AWS::S3::Bucket",
+    "AWS::SNS::Topic",
+]
+SECURITY_TYPES = ("AWS::EC2::NetworkAcl", "AWS::EC2::SecurityGroup", "AWS::IAM::User")
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_subscribes_with_this_filter_policy() -> None:
+    """The README's `aws sns subscribe` example carries the policy the test below uses."""
+    text = README.read_text()
+    [attributes] = re.findall(r"--attributes '(\{.*?\})'", text, flags=re.S)
+    parsed = json.loads(attributes)
+    assert parsed["FilterPolicyScope"] == "MessageBody"
+    assert json.loads(parsed["FilterPolicy"]) == SECURITY_CHANGES
+    assert '--notification-endpoint "$ALL_CHANGES_QUEUE_ARN"' in text
 
 
 def _changes(found: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -55,12 +76,18 @@ def test_a_filtered_queue_gets_the_security_changes_and_an_unfiltered_one_everyt
     ec2 = aws(live.url, "ec2", account)
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
     aws(live.url, "iam", account).create_user(UserName="auditor")
 
-    # The inventory (bucket, topic, the VPC's default group) and the two new resources:
-    # the security group and the user reach both queues, the rest only the second.
+    # The inventory (bucket, topic, the VPC's default group and ACL) and the three new
+    # resources: the group, the ACL and the user reach both queues, the rest only the
+    # second.
     sqs = aws(live.url, "sqs", account)
-    wanted = {("AWS::EC2::SecurityGroup", "web"), ("AWS::IAM::User", "auditor")}
+    wanted = {
+        ("AWS::EC2::SecurityGroup", "web"),
+        ("AWS::EC2::NetworkAcl", acl),
+        ("AWS::IAM::User", "auditor"),
+    }
     filtered = _changes(collect(sqs, security_queue, lambda b: wanted <= _changes(b)))
     unfiltered = _changes(
         collect(
@@ -70,8 +97,7 @@ def test_a_filtered_queue_gets_the_security_changes_and_an_unfiltered_one_everyt
         )
     )
     assert wanted <= filtered
-    assert {t for t, _ in filtered} == {"AWS::EC2::SecurityGroup", "AWS::IAM::User"}
+    assert {t for t, _ in filtered} == set(SECURITY_TYPES)
     assert ("AWS::S3::Bucket", bucket) in unfiltered
     assert "AWS::SNS::Topic" in {t for t, _ in unfiltered}
-    security_types = ("AWS::EC2::SecurityGroup", "AWS::IAM::User")
-    assert filtered == {c for c in unfiltered if c[0] in security_types}
+    assert filtered == {c for c in unfiltered if c[0] in SECURITY_TYPES}

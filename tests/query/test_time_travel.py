@@ -205,3 +205,28 @@ def test_cli_formats_and_time_travel(timeline: Timeline) -> None:
     assert "1 result" in table.stdout
     refused = _cli(*base, "SELECT resourceId FROM elsewhere")
     assert refused.returncode == 2 and "InvalidExpressionException" in refused.stderr
+
+
+def test_cli_window_with_infix_like(timeline: Timeline) -> None:
+    """The README's window command: every change between two instants, as CSV, with a
+    LIKE pattern AWS would refuse (wildcards on both sides)."""
+    first, second, _ = timeline.instants
+    window = _cli(
+        "--db", timeline.server.db_url, "--account", timeline.account, "--format", "csv",
+        "--since", iso_ms(first), "--until", iso_ms(second),
+        "SELECT resourceId, configurationItemStatus, configurationItemCaptureTime "
+        "WHERE resourceType LIKE '%Web%'",
+    )  # fmt: skip
+    assert window.returncode == 0, window.stderr
+    assert list(csv.reader(io.StringIO(window.stdout))) == [
+        ["resourceId", "configurationItemStatus", "configurationItemCaptureTime"],
+        ["web-1", "ResourceDiscovered", iso_ms(first)],
+        ["web-1", "OK", iso_ms(second)],
+        ["web-2", "ResourceDiscovered", iso_ms(first)],
+        ["web-2", "ResourceDeleted", iso_ms(second)],
+    ]
+    # The same pattern on the AWS wire is refused: only prefix patterns are AWS's.
+    with pytest.raises(Exception, match="only prefix patterns"):
+        timeline.config.select_resource_config(
+            Expression="SELECT resourceId WHERE resourceType LIKE '%Web%'"
+        )

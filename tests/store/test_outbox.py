@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import pytest
 
 from configledger.store import outbox
 from configledger.store.items import ITEM_RECORDED
@@ -59,3 +62,50 @@ def test_each_item_has_one_outbox_event_and_cursors_advance(
             if e.account_id == account
         ]
     assert rest == seqs[2:]
+
+
+def test_an_item_and_its_event_commit_or_roll_back_together(
+    backend: LiveServer, account: str
+) -> None:
+    """The outbox event is written in the item's own transaction: inside it both are
+    there, and a failure before the commit leaves neither (nothing to deliver, nothing
+    delivered of an item that does not exist)."""
+    from sqlalchemy import func, select
+
+    from configledger.history.items import ConfigurationItem, ItemStatus, ResourceKey
+    from configledger.store.items import Append, append_items
+    from configledger.store.schema import configuration_items
+    from configledger.store.schema import outbox as outbox_table
+
+    database = backend.app.runtime.database
+    key = ResourceKey(account, "us-east-1", "Outbox::Test::Thing", "thing-rolled-back")
+    now = backend.app.runtime.clock.now_ms()
+    item = ConfigurationItem(
+        account_id=account, aws_region="us-east-1", resource_type=key.resource_type,
+        resource_id=key.resource_id, capture_ms=now, state_id=now,
+        status=ItemStatus.RESOURCE_DISCOVERED, configuration="{}",
+    )  # fmt: skip
+
+    def counts(conn: Any) -> tuple[int, int]:
+        items = conn.execute(
+            select(func.count()).where(configuration_items.c.account_id == account)
+        ).scalar_one()
+        events = conn.execute(
+            select(func.count()).where(outbox_table.c.account_id == account)
+        ).scalar_one()
+        return int(items), int(events)
+
+    class Crash(Exception):
+        pass
+
+    with pytest.raises(Crash), database.write() as conn:
+        append_items(conn, [Append(key, item, None, custom=True)], now_ms=now)
+        assert counts(conn) == (1, 1)  # written together, by the same transaction
+        raise Crash
+    with database.read() as conn:
+        assert counts(conn) == (0, 0)
+
+    with database.write() as conn:
+        append_items(conn, [Append(key, item, None, custom=True)], now_ms=now)
+    with database.read() as conn:
+        assert counts(conn) == (1, 1)

@@ -192,11 +192,11 @@ class _Checker:
                 fields.append(self._field(node, selecting=True))
         if not fields:
             raise invalid("SELECT needs at least one property.")
-        texts = [f.text for f in fields]
-        for text in texts:
-            if texts.count(text) > 1:
-                raise invalid(f"'{text}' is selected more than once.")
-        return tuple(fields)
+        # A property named twice is answered once: a result is a JSON object, which has
+        # one key per property. Clients send such lists (Cloud Custodian's S3 source
+        # prefixes ``awsRegion`` to a list that already holds it).
+        unique = {f.text: f for f in fields}
+        return tuple(unique.values())
 
     def _field(self, node: exp.Expression, *, selecting: bool) -> Field:
         function = _AGGREGATES.get(type(node))
