@@ -13,11 +13,13 @@ from configledger.api.app import ConfigApi
 from configledger.api.auth import CredentialStore
 from configledger.api.context import Runtime, Worker
 from configledger.api.paging import TokenSigner
+from configledger.background import StepLoop
 from configledger.clock import Clock, SystemClock
 from configledger.delivery.clients import DeliveryClients
 from configledger.delivery.outbox import delivery_worker
 from configledger.operations.conformance import check as check_request
 from configledger.query.projection import QueryProjection
+from configledger.query.projection import log as query_log
 from configledger.recorder.change_feed import CloudTrailPoller, EventQueueConsumer
 from configledger.recorder.engine import RecordingEngine
 from configledger.recorder.sessions import Sessions
@@ -76,7 +78,7 @@ def background_workers(runtime: Runtime, sessions: Sessions) -> tuple[Worker, ..
     )
     workers.append(RemediationWorker(RemediationEngine(runtime.database, runtime.clock, sessions)))
     if runtime.projection is not None:
-        workers.append(runtime.projection)
+        workers.append(StepLoop("query", runtime.projection.step, poll=0.2, log=query_log))
     return tuple(workers)
 
 

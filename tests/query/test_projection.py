@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from configledger.background import StepLoop
 from configledger.history.items import ConfigurationItem, ItemStatus, ResourceKey
 from configledger.history.recording import Observation, record, record_deletion
-from configledger.query.projection import CONSUMER, QueryProjection
+from configledger.query.projection import CONSUMER, QueryProjection, log
 from configledger.store import outbox
 from configledger.store.database import Database, open_database
 from configledger.store.items import Append, append_items
@@ -90,11 +91,11 @@ def test_a_replay_from_the_start_writes_the_same_rows(database: Database) -> Non
 
 
 def test_the_background_loop_applies_without_a_query(database: Database) -> None:
-    projection = QueryProjection(database, poll=0.05)
-    projection.start()
+    loop = StepLoop("query", QueryProjection(database).step, poll=0.05, log=log)
+    loop.start()
     try:
         _record(database, "a", 7, 1_000)
-        projection.notify()
+        loop.notify()
         deadline = time.monotonic() + 10
         while _rows(database) != [("a", 7)] and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -102,7 +103,7 @@ def test_the_background_loop_applies_without_a_query(database: Database) -> None
         with database.read() as conn:
             assert outbox.cursor(conn, CONSUMER) > 0
     finally:
-        projection.stop()
+        loop.stop()
 
 
 def test_an_item_that_commits_late_is_applied_and_the_cursor_waits_for_it(

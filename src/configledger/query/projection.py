@@ -44,16 +44,12 @@ def mark_current(conn: Connection) -> None:
 
 
 class QueryProjection:
-    """The consumer: ``catch_up`` from a query, ``start``ed as a server's background loop."""
+    """The consumer: ``catch_up`` from a query, ``step`` in a server's background loop."""
 
-    def __init__(self, database: Database, *, poll: float = 0.2) -> None:
+    def __init__(self, database: Database) -> None:
         self.database = database
-        self.poll = poll
         self._lock = threading.Lock()
         self._gaps: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="configledger-query", daemon=True)
 
     def catch_up(self) -> int:
         """Apply every committed item event not applied yet; returns how many items."""
@@ -96,26 +92,8 @@ class QueryProjection:
             end, expected = seq, seq + 1
         return end
 
-    # -- the background loop (api/context.py ``Worker``) -----------------------------------
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
-
-    def notify(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.catch_up()
-            except Exception:
-                # The cursor did not move: the events are applied again, nothing is lost.
-                log.exception("query projection step failed; retrying")
-            self._wake.wait(self.poll)
-            self._wake.clear()
+    def step(self) -> bool:
+        """The background loop's step (configledger.background): one catch-up, which
+        leaves nothing behind, so the loop waits for the next commit."""
+        self.catch_up()
+        return False

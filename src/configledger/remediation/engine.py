@@ -20,7 +20,6 @@ RetryAttemptSeconds; then the resource gets a remediation exception, as AWS adds
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -28,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from configledger.background import StepLoop
 from configledger.clock import Clock, to_datetime
 from configledger.recorder.sessions import Sessions
 from configledger.remediation.configuration import (
@@ -339,42 +339,9 @@ def _step(
     return step
 
 
-class RemediationWorker:
-    """The engine's background loop (api/context.py ``Worker``)."""
+class RemediationWorker(StepLoop):
+    """The engine's background loop; interrupted runs are requeued when it starts."""
 
     def __init__(self, engine: RemediationEngine, *, poll: float = 0.05) -> None:
+        super().__init__("remediation", engine.step, poll=poll, log=log, recover=engine.recover)
         self.engine = engine
-        self.poll = poll
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name="configledger-remediation", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
-
-    def notify(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        try:
-            self.engine.recover()
-        except Exception:
-            log.exception("requeueing interrupted remediations failed")
-        while not self._stop.is_set():
-            try:
-                busy = self.engine.step()
-            except Exception:
-                # The cursor did not move: the batch is retried, nothing is dropped.
-                log.exception("remediation step failed; retrying")
-                busy = False
-            if not busy:
-                self._wake.wait(self.poll)
-                self._wake.clear()

@@ -24,7 +24,6 @@ result equals the stored one, so it announces nothing twice.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
+from configledger.background import StepLoop
 from configledger.clock import Clock
 from configledger.history.items import ConfigurationItem, ItemStatus
 from configledger.recorder.sessions import Sessions
@@ -459,37 +459,14 @@ def _verdict_key(verdict: Verdict, item: Mapping[str, Any]) -> tuple[str, str] |
     return (str(item["resourceType"]), str(item["resourceId"]))
 
 
-class RulesWorker:
-    """The engine's background loop (api/context.py ``Worker``)."""
+class RulesWorker(StepLoop):
+    """The engine's background loop: periodic evaluations that fell due, then the
+    outbox."""
 
     def __init__(self, engine: RulesEngine, *, poll: float = 0.05) -> None:
+        super().__init__("rules", self._step, poll=poll, log=log)
         self.engine = engine
-        self.poll = poll
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="configledger-rules", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
-
-    def notify(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.engine.schedule_due()
-                busy = self.engine.step()
-            except Exception:
-                # The cursor did not move: the batch is retried, nothing is dropped.
-                log.exception("rules step failed; retrying")
-                busy = False
-            if not busy:
-                self._wake.wait(self.poll)
-                self._wake.clear()
+    def _step(self) -> bool:
+        self.engine.schedule_due()
+        return self.engine.step()

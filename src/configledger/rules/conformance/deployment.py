@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from dataclasses import replace
 
 from sqlalchemy import Connection
 
+from configledger.background import StepLoop
 from configledger.clock import Clock, iso_ms
 from configledger.delivery.clients import DeliveryClients
 from configledger.rules.conformance import apply
@@ -262,38 +262,10 @@ def _failed(pack: StoredPack, reason: str) -> StoredPack:
     )
 
 
-class ConformanceWorker:
-    """The deployer's background loop (api/context.py ``Worker``)."""
+class ConformanceWorker(StepLoop):
+    """The deployer's background loop: packs stay in progress in the store until a
+    step carries their request out."""
 
     def __init__(self, deployer: PackDeployer, *, poll: float = 0.25) -> None:
+        super().__init__("conformance", deployer.step, poll=poll, log=log)
         self.deployer = deployer
-        self.poll = poll
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name="configledger-conformance", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
-
-    def notify(self) -> None:
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = self.deployer.step()
-            except Exception:
-                # The packs stay in progress in the store: the next pass tries again.
-                log.exception("conformance pack step failed; retrying")
-                busy = False
-            if not busy:
-                self._wake.wait(self.poll)
-                self._wake.clear()
