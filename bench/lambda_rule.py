@@ -115,7 +115,10 @@ def main() -> None:
                 "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::SNS::Topic"]},
             }
         )
-        config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})
+        _sandbox(server.url, account, "s3").create_bucket(Bucket="bench-lambda-rule")
+        config.put_delivery_channel(
+            DeliveryChannel={"name": "default", "s3BucketName": "bench-lambda-rule"}
+        )
         config.start_configuration_recorder(ConfigurationRecorderName="default")
         role = _sandbox(server.url, account, "iam").create_role(
             RoleName="rule", AssumeRolePolicyDocument="{}"
