@@ -37,15 +37,11 @@ from configledger.delivery.clients import DeliveryClients
 from configledger.delivery.keys import Layout
 from configledger.delivery.s3 import gzip_bytes, put_small
 from configledger.history.diff import item_diff
-from configledger.history.items import ConfigurationItem
+from configledger.history.items import NOT_RECORDED, ConfigurationItem
 from configledger.store import deliveries, outbox
 from configledger.store import recorders as recorder_store
 from configledger.store.database import Database
 from configledger.store.items import ITEM_RECORDED
-
-# Items of resources outside the recording group are kept for the inventory (AWS lists
-# them as ResourceNotRecorded); they carry no configuration and are not delivered.
-_NOT_RECORDED = frozenset({"ResourceNotRecorded", "ResourceDeletedNotRecorded"})
 
 log = logging.getLogger("configledger.delivery")
 
@@ -154,7 +150,7 @@ class DeliveryWorker:
                 continue
             kinds: list[str] = []
             if event.topic == ITEM_RECORDED:
-                if event.payload.get("configurationItemStatus") in _NOT_RECORDED:
+                if event.payload.get("configurationItemStatus") in NOT_RECORDED:
                     continue  # inventory only: no configuration to stream or archive
                 kinds.append(deliveries.HISTORY)
                 if channel.topic_arn:

@@ -33,6 +33,16 @@ class ItemStatus(StrEnum):
         return self in (ItemStatus.RESOURCE_DELETED, ItemStatus.RESOURCE_DELETED_NOT_RECORDED)
 
 
+# Items of resources outside the recording group: kept for the inventory (AWS lists them),
+# with no configuration to deliver.
+NOT_RECORDED = frozenset(
+    {ItemStatus.RESOURCE_NOT_RECORDED, ItemStatus.RESOURCE_DELETED_NOT_RECORDED}
+)
+# Items that describe no live, recorded resource: rules settle them NOT_APPLICABLE and
+# advanced queries never see them.
+NOT_LIVE = NOT_RECORDED | {ItemStatus.RESOURCE_DELETED}
+
+
 @dataclass(frozen=True, slots=True)
 class Relationship:
     resource_type: str

@@ -26,20 +26,13 @@ from typing import Any
 
 import orjson
 
-from configledger.history.items import ConfigurationItem, ItemStatus
+from configledger.history.items import NOT_LIVE, ConfigurationItem
 
 CIDR_PREFIX = "cidr:"
 TAG_PREFIX = "tag:"
 _IPV4 = re.compile(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(/\d{1,2})?$")
 
-# Items that describe no live, recorded resource: queries never see them.
-HIDDEN_STATUSES = frozenset(
-    {
-        ItemStatus.RESOURCE_NOT_RECORDED,
-        ItemStatus.RESOURCE_DELETED,
-        ItemStatus.RESOURCE_DELETED_NOT_RECORDED,
-    }
-)
+HIDDEN_STATUSES = NOT_LIVE  # queries never see them
 
 Scalar = str | int | float | bool
 
