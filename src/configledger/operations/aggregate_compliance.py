@@ -10,7 +10,7 @@ partition at once. Pages are keyed by (account, region, name) under a signed tok
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,20 +71,55 @@ def _only_applicable(value: str | None, operation_name: str) -> None:
         )
 
 
-def _page(
+Entry = tuple[list[str], dict[str, Any]]  # (page key, response entry)
+
+
+def _respond(
     ctx: RequestContext,
-    entries: list[tuple[list[str], dict[str, Any]]],
-    limit: int,
+    request: Request,
     scope: str,
     bound: list[Any],
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The first ``limit`` entries (already past the cursor, in key order) and the token
-    that resumes after the last of them."""
-    if len(entries) <= limit:
-        return [entry for _, entry in entries], None
-    return [entry for _, entry in entries[:limit]], ctx.runtime.tokens.issue(
-        scope, bound, entries[limit - 1][0]
-    )
+    limit: int,
+    member: str,
+    entries: Iterable[Entry | None],
+) -> Response:
+    """One page of ``entries`` (in key order; None: filtered out) after the request's
+    token, under ``member``, with the token that resumes after its last entry."""
+    after = _after(ctx, request, scope, bound)
+    kept: list[Entry] = []
+    for entry in entries:
+        if entry is None or (after is not None and entry[0] <= after):
+            continue
+        kept.append(entry)
+        if len(kept) > limit:
+            break
+    out: Response = {member: [body for _, body in kept[:limit]]}
+    if "GroupByKey" in request:
+        out["GroupByKey"] = request["GroupByKey"]
+    if len(kept) > limit:
+        out["NextToken"] = ctx.runtime.tokens.issue(scope, bound, kept[limit - 1][0])
+    return out
+
+
+def _grouped(
+    request: Request, counted: Iterable[tuple[str, str, int, int]]
+) -> list[tuple[str, int, int]]:
+    """(group name, first count, second count) summed over (account, region, first,
+    second) rows by the request's GroupByKey ("" when it names none), by name."""
+    group = GROUP_KEYS[request["GroupByKey"]] if "GroupByKey" in request else None
+    tally: dict[str, list[int]] = {}
+    for account, region, first, second in counted:
+        counts = tally.setdefault("" if group is None else (account, region)[group], [0, 0])
+        counts[0] += first
+        counts[1] += second
+    return [(name, *tally[name]) for name in sorted(tally)]  # type: ignore[misc]
+
+
+def _summary_entry(request: Request, name: str, summary: dict[str, Any]) -> Entry:
+    entry: dict[str, Any] = {"ComplianceSummary": summary}
+    if "GroupByKey" in request:
+        entry["GroupName"] = name
+    return [name], entry
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -121,32 +156,27 @@ def describe_aggregate_compliance_by_config_rules(
     wanted = filters.get("ComplianceType")
     _only_applicable(wanted, "DescribeAggregateComplianceByConfigRules")
     limit = page_size(request.get("Limit"), default=RULES_LIMIT, maximum=RULES_LIMIT)
+
+    def entry(found: RuleCompliance) -> Entry | None:
+        if wanted is not None and found.compliance["ComplianceType"] != wanted:
+            return None
+        body = {
+            "ConfigRuleName": found.rule_name,
+            "Compliance": found.compliance,
+            "AccountId": found.account_id,
+            "AwsRegion": found.region,
+        }
+        return [found.account_id, found.region, found.rule_name], body
+
     scope = "DescribeAggregateComplianceByConfigRules"
-    bound = _bound(ctx, request, filters)
-    after = _after(ctx, request, scope, bound)
-    entries: list[tuple[list[str], dict[str, Any]]] = []
     with ctx.database.read() as conn:
-        partitions = _partitions(conn, ctx, request)
-        for found in rule_compliances(conn, partitions, filters.get("ConfigRuleName")):
-            key = [found.account_id, found.region, found.rule_name]
-            if after is not None and key <= after:
-                continue
-            if wanted is not None and found.compliance["ComplianceType"] != wanted:
-                continue
-            entry = {
-                "ConfigRuleName": found.rule_name,
-                "Compliance": found.compliance,
-                "AccountId": found.account_id,
-                "AwsRegion": found.region,
-            }
-            entries.append((key, entry))
-            if len(entries) > limit:
-                break
-    page, token = _page(ctx, entries, limit, scope, bound)
-    out: Response = {"AggregateComplianceByConfigRules": page}
-    if token:
-        out["NextToken"] = token
-    return out
+        found = rule_compliances(
+            conn, _partitions(conn, ctx, request), filters.get("ConfigRuleName")
+        )
+        return _respond(
+            ctx, request, scope, _bound(ctx, request, filters), limit,
+            "AggregateComplianceByConfigRules", map(entry, found),
+        )  # fmt: skip
 
 
 @operation("GetAggregateComplianceDetailsByConfigRule")
@@ -191,48 +221,32 @@ def get_aggregate_compliance_details_by_config_rule(
     return out
 
 
-def _group_key(request: Request) -> int | None:
-    key = request.get("GroupByKey")
-    return GROUP_KEYS[key] if key is not None else None
-
-
 @operation("GetAggregateConfigRuleComplianceSummary")
 def get_aggregate_config_rule_compliance_summary(ctx: RequestContext, request: Request) -> Response:
-    group = _group_key(request)
     limit = page_size(request.get("Limit"), default=RULES_LIMIT, maximum=RULES_LIMIT)
     scope = "GetAggregateConfigRuleComplianceSummary"
     bound = _bound(ctx, request, request.get("Filters") or {}, request.get("GroupByKey"))
-    after = _after(ctx, request, scope, bound)
-    tally: dict[str, list[int]] = {}  # group -> [non-compliant rules, compliant rules]
     with ctx.database.read() as conn:
-        for found in rule_compliances(conn, _partitions(conn, ctx, request)):
-            name = "" if group is None else (found.account_id, found.region)[group]
-            counts = tally.setdefault(name, [0, 0])
-            kind = found.compliance["ComplianceType"]
-            counts[0] += kind == NON_COMPLIANT
-            counts[1] += kind == COMPLIANT
-    entries: list[tuple[list[str], dict[str, Any]]] = []
-    for name in sorted(tally):
-        if after is not None and [name] <= after:
-            continue
-        non, ok = tally[name]
-        entry: dict[str, Any] = {
-            "ComplianceSummary": {
+        counted = [
+            (found.account_id, found.region, kind == NON_COMPLIANT, kind == COMPLIANT)
+            for found in rule_compliances(conn, _partitions(conn, ctx, request))
+            for kind in [found.compliance["ComplianceType"]]
+        ]
+    entries = (
+        _summary_entry(
+            request,
+            name,
+            {
                 "CompliantResourceCount": capped(ok, RULE_CAP),
                 "NonCompliantResourceCount": capped(non, RULE_CAP),
                 "ComplianceSummaryTimestamp": ctx.now_ms / 1000,
-            }
-        }
-        if group is not None:
-            entry["GroupName"] = name
-        entries.append(([name], entry))
-    page, token = _page(ctx, entries, limit, scope, bound)
-    out: Response = {"AggregateComplianceCounts": page}
-    if group is not None:
-        out["GroupByKey"] = request["GroupByKey"]
-    if token:
-        out["NextToken"] = token
-    return out
+            },
+        )
+        for name, non, ok in _grouped(request, counted)
+    )
+    return _respond(
+        ctx, request, scope, bound, limit, "AggregateComplianceCounts", entries
+    )  # fmt: skip
 
 
 # -- conformance packs ---------------------------------------------------------------------
@@ -277,73 +291,54 @@ def describe_aggregate_compliance_by_conformance_packs(
     filters = request.get("Filters") or {}
     wanted = filters.get("ComplianceType")
     limit = page_size(request.get("Limit"), default=PACKS_LIMIT, maximum=PACKS_LIMIT)
+
+    def entry(found: PackCompliance) -> Entry | None:
+        if wanted is not None and found.compliance != wanted:
+            return None
+        body = {
+            "ConformancePackName": found.pack_name,
+            "Compliance": {
+                "ComplianceType": found.compliance,
+                "CompliantRuleCount": found.compliant_rules,
+                "NonCompliantRuleCount": found.non_compliant_rules,
+                "TotalRuleCount": found.total_rules,
+            },
+            "AccountId": found.account_id,
+            "AwsRegion": found.region,
+        }
+        return [found.account_id, found.region, found.pack_name], body
+
     scope = "DescribeAggregateComplianceByConformancePacks"
-    bound = _bound(ctx, request, filters)
-    after = _after(ctx, request, scope, bound)
-    entries: list[tuple[list[str], dict[str, Any]]] = []
     with ctx.database.read() as conn:
         partitions = _partitions(conn, ctx, request)
-        for found in pack_compliances(conn, partitions, filters.get("ConformancePackName")):
-            key = [found.account_id, found.region, found.pack_name]
-            if after is not None and key <= after:
-                continue
-            if wanted is not None and found.compliance != wanted:
-                continue
-            entry = {
-                "ConformancePackName": found.pack_name,
-                "Compliance": {
-                    "ComplianceType": found.compliance,
-                    "CompliantRuleCount": found.compliant_rules,
-                    "NonCompliantRuleCount": found.non_compliant_rules,
-                    "TotalRuleCount": found.total_rules,
-                },
-                "AccountId": found.account_id,
-                "AwsRegion": found.region,
-            }
-            entries.append((key, entry))
-            if len(entries) > limit:
-                break
-    page, token = _page(ctx, entries, limit, scope, bound)
-    out: Response = {"AggregateComplianceByConformancePacks": page}
-    if token:
-        out["NextToken"] = token
-    return out
+        found = pack_compliances(conn, partitions, filters.get("ConformancePackName"))
+        return _respond(
+            ctx, request, scope, _bound(ctx, request, filters), limit,
+            "AggregateComplianceByConformancePacks", map(entry, found),
+        )  # fmt: skip
 
 
 @operation("GetAggregateConformancePackComplianceSummary")
 def get_aggregate_conformance_pack_compliance_summary(
     ctx: RequestContext, request: Request
 ) -> Response:
-    group = _group_key(request)
     limit = page_size(request.get("Limit"), default=PACKS_LIMIT, maximum=PACKS_LIMIT)
     scope = "GetAggregateConformancePackComplianceSummary"
     bound = _bound(ctx, request, request.get("Filters") or {}, request.get("GroupByKey"))
-    after = _after(ctx, request, scope, bound)
-    tally: dict[str, list[int]] = {}  # group -> [compliant packs, non-compliant packs]
     with ctx.database.read() as conn:
-        for found in pack_compliances(conn, _partitions(conn, ctx, request)):
-            name = "" if group is None else (found.account_id, found.region)[group]
-            counts = tally.setdefault(name, [0, 0])
-            counts[0] += found.compliance == COMPLIANT
-            counts[1] += found.compliance == NON_COMPLIANT
-    entries: list[tuple[list[str], dict[str, Any]]] = []
-    for name in sorted(tally):
-        if after is not None and [name] <= after:
-            continue
-        ok, non = tally[name]
-        entry: dict[str, Any] = {
-            "ComplianceSummary": {
-                "CompliantConformancePackCount": ok,
-                "NonCompliantConformancePackCount": non,
-            }
-        }
-        if group is not None:
-            entry["GroupName"] = name
-        entries.append(([name], entry))
-    page, token = _page(ctx, entries, limit, scope, bound)
-    out: Response = {"AggregateConformancePackComplianceSummaries": page}
-    if group is not None:
-        out["GroupByKey"] = request["GroupByKey"]
-    if token:
-        out["NextToken"] = token
-    return out
+        counted = [
+            (found.account_id, found.region, found.compliance == COMPLIANT,
+             found.compliance == NON_COMPLIANT)
+            for found in pack_compliances(conn, _partitions(conn, ctx, request))
+        ]  # fmt: skip
+    entries = (
+        _summary_entry(
+            request,
+            name,
+            {"CompliantConformancePackCount": ok, "NonCompliantConformancePackCount": non},
+        )
+        for name, ok, non in _grouped(request, counted)
+    )
+    return _respond(
+        ctx, request, scope, bound, limit, "AggregateConformancePackComplianceSummaries", entries
+    )
