@@ -239,7 +239,9 @@ def test_the_periodic_sweep_finds_a_change_no_event_announced(
         )
         config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "b"})
         config.start_configuration_recorder(ConfigurationRecorderName="default")
-        _wait_for(lambda: _history_or_none(config, group))
+        # Each sweep also lists every type outside the group (for ResourceNotRecorded
+        # items): on a loaded machine a pass takes seconds, hence the longer deadlines.
+        _wait_for(lambda: _history_or_none(config, group), timeout=90)
         ec2.authorize_security_group_ingress(
             GroupId=group,
             IpPermissions=[
@@ -252,7 +254,8 @@ def test_the_periodic_sweep_finds_a_change_no_event_announced(
             ],
         )
         items = _wait_for(
-            lambda: (h := _history(config, "AWS::EC2::SecurityGroup", group)) and len(h) == 2 and h
+            lambda: (h := _history(config, "AWS::EC2::SecurityGroup", group)) and len(h) == 2 and h,
+            timeout=90,
         )
         assert [i["configurationItemStatus"] for i in items] == ["OK", "ResourceDiscovered"]
         assert items[0]["relatedEvents"] == []  # found by the sweep, named by no event
