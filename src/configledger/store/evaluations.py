@@ -11,7 +11,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 
 from configledger.store.schema import evaluation_results
 
@@ -52,18 +63,24 @@ class Result:
         return (self.resource_type, self.resource_id)
 
 
-def _result(row: object) -> Result:
-    return Result(
-        rule_name=row.rule_name,  # type: ignore[attr-defined]
-        resource_type=row.resource_type,  # type: ignore[attr-defined]
-        resource_id=row.resource_id,  # type: ignore[attr-defined]
-        compliance=row.compliance,  # type: ignore[attr-defined]
-        annotation=row.annotation,  # type: ignore[attr-defined]
-        ordering_ms=row.ordering_ms,  # type: ignore[attr-defined]
-        recorded_ms=row.recorded_ms,  # type: ignore[attr-defined]
-        invoked_ms=row.invoked_ms,  # type: ignore[attr-defined]
-        result_token=row.result_token,  # type: ignore[attr-defined]
-    )
+_c = evaluation_results.c
+# The columns of a Result, in its fields' order: a row unpacks straight into one.
+_RESULT_COLUMNS = (
+    _c.rule_name,
+    _c.resource_type,
+    _c.resource_id,
+    _c.compliance,
+    _c.annotation,
+    _c.ordering_ms,
+    _c.recorded_ms,
+    _c.invoked_ms,
+    _c.result_token,
+)
+
+
+def _results(conn: Connection, query: Select[Any]) -> list[Result]:
+    """The rows of ``query`` (which selects ``_RESULT_COLUMNS``), fetched in one call."""
+    return [Result(*row) for row in conn.execute(query).all()]
 
 
 def _partition(account_id: str, region: str) -> list[ColumnElement[bool]]:
@@ -75,10 +92,10 @@ def for_rule(
     conn: Connection, account_id: str, region: str, rule_name: str
 ) -> dict[tuple[str, str], Result]:
     c = evaluation_results.c
-    query = select(evaluation_results).where(
+    query = select(*_RESULT_COLUMNS).where(
         *_partition(account_id, region), c.rule_name == rule_name
     )
-    return {(r.resource_type, r.resource_id): _result(r) for r in conn.execute(query)}
+    return {r.key: r for r in _results(conn, query)}
 
 
 def for_resources(
@@ -90,15 +107,14 @@ def for_resources(
     c = evaluation_results.c
     if len(wanted) > 2_000:  # one scan of the partition beats thousands of lookups
         chosen = set(wanted)
-        query = select(evaluation_results).where(*_partition(account_id, region))
-        rows = conn.execute(query)
-        return [_result(r) for r in rows if (r.resource_type, r.resource_id) in chosen]
+        query = select(*_RESULT_COLUMNS).where(*_partition(account_id, region))
+        return [r for r in _results(conn, query) if r.key in chosen]
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        query = select(evaluation_results).where(
+        query = select(*_RESULT_COLUMNS).where(
             *_partition(account_id, region), tuple_(c.resource_type, c.resource_id).in_(chunk)
         )
-        out.extend(_result(r) for r in conn.execute(query))
+        out.extend(_results(conn, query))
     return out
 
 
@@ -158,13 +174,13 @@ def rule_page(
     limit: int,
 ) -> list[Result]:
     c = evaluation_results.c
-    query = select(evaluation_results).where(
+    query = select(*_RESULT_COLUMNS).where(
         *_partition(account_id, region), c.rule_name == rule_name, c.compliance.in_(compliance)
     )
     if after is not None:
         query = query.where(tuple_(c.resource_type, c.resource_id) > tuple_(*after))
     query = query.order_by(c.resource_type, c.resource_id).limit(limit)
-    return [_result(r) for r in conn.execute(query)]
+    return _results(conn, query)
 
 
 def resource_results(
@@ -177,7 +193,7 @@ def resource_results(
 ) -> list[Result]:
     c = evaluation_results.c
     query = (
-        select(evaluation_results)
+        select(*_RESULT_COLUMNS)
         .where(
             *_partition(account_id, region),
             c.resource_type == resource_type,
@@ -186,7 +202,7 @@ def resource_results(
         )
         .order_by(c.rule_name)
     )
-    return [_result(r) for r in conn.execute(query)]
+    return _results(conn, query)
 
 
 def _counts() -> tuple[Any, Any]:
