@@ -40,8 +40,8 @@ from configledger.rules import compliance
 from configledger.rules.definition import FREQUENCY_MS, RuleDefinition, definition
 from configledger.rules.environment import StoreEnvironment, account_item, items_by_seq
 from configledger.rules.history import record_compliance, records_compliance
-from configledger.rules.kinds import KINDS, scheduled_notification
-from configledger.rules.types import AwsCallFailed, Verdict
+from configledger.rules.kinds import KINDS, RuleKind, scheduled_notification
+from configledger.rules.types import AwsCallFailed, ComplianceType, Verdict
 from configledger.store import evaluations as results_store
 from configledger.store import outbox
 from configledger.store import recorders as recorder_store
@@ -65,6 +65,8 @@ _GONE = frozenset(
     }
 )
 _ANNOTATION_MAX = 256
+# A verdict's ComplianceType as the plain string stored (cheaper than the enum's .value).
+_COMPLIANCE = {member: member.value for member in ComplianceType}
 
 
 def rule_definition(rule: StoredRule) -> RuleDefinition:
@@ -277,34 +279,7 @@ class RulesEngine:
         kind = KINDS.get(rule.owner)
         if kind is None:
             return None
-        run = work.runs[rule.name]
-        run.invoked = True
-        try:
-            verdicts = kind.evaluate(rule, item, env)
-        except AwsCallFailed as exc:
-            run.error = (exc.code, exc.message or str(exc))
-            return None
-        except Exception as exc:  # a rule's bug fails its evaluation, not the engine
-            log.warning("rule %s failed on %s: %r", rule.name, item.get("resourceId"), exc)
-            run.error = ("InternalError", f"{type(exc).__name__}: {exc}"[:1000])
-            return None
-        if verdicts is None:
-            return None
-        run.evaluated = True
-        ordering = int(item.get("configurationStateId") or work.now_ms)
-        produced = set()
-        for verdict in verdicts:
-            key = _verdict_key(verdict, item)
-            if key is None:
-                run.error = ("InvalidEvaluation", "a verdict on a scheduled run names no resource")
-                continue
-            produced.add(key)
-            annotation = verdict.annotation[:_ANNOTATION_MAX] if verdict.annotation else None
-            work.put(
-                Result(rule.name, key[0], key[1], verdict.compliance.value, annotation,
-                       ordering, work.now_ms, work.now_ms)
-            )  # fmt: skip
-        return produced
+        return _evaluate_with(work, rule, kind, work.runs[rule.name], item, env)
 
     def _changes(
         self,
@@ -369,14 +344,23 @@ class RulesEngine:
         # What the pass accounts for: results it produced, and resources whose evaluation
         # failed (their stored results stand until an evaluation succeeds).
         produced: set[tuple[str, str]] = set()
+        run = work.runs[rule.name]
+        scope = rule.scope
+        # Candidates read by type already match a scope of types alone.
+        check_scope = not rule.account_level and (
+            not scope.resource_types or scope.tag_key is not None or scope.resource_id is not None
+        )
         for item in candidates:
-            if not rule.account_level and not rule.scope.matches(
+            if check_scope and not scope.matches(
                 item["resourceType"], item["resourceId"], item.get("tags") or {}
             ):
                 continue
-            keys = self._evaluate(work, rule, item, env)
-            produced |= keys if keys is not None else {(item["resourceType"], item["resourceId"])}
-        work.runs[rule.name].invoked = True
+            keys = _evaluate_with(work, rule, kind, run, item, env)
+            if keys is None:
+                produced.add((item["resourceType"], item["resourceId"]))
+            else:
+                produced |= keys
+        run.invoked = True
         with self.database.read() as conn:
             stored = results_store.for_rule(conn, work.account_id, work.region, rule.name)
         for key, result in stored.items():
@@ -445,6 +429,46 @@ class RulesEngine:
             for key, entries in per_resource.items()
         }
         record_compliance(self.database, account_id, region, configurations, now_ms=now_ms)
+
+
+def _evaluate_with(
+    work: _Pass,
+    rule: RuleDefinition,
+    kind: RuleKind,
+    run: _RuleRun,
+    item: Mapping[str, Any],
+    env: StoreEnvironment,
+) -> set[tuple[str, str]] | None:
+    """``RulesEngine._evaluate`` with the rule's kind and run looked up once per pass."""
+    run.invoked = True
+    try:
+        verdicts = kind.evaluate(rule, item, env)
+    except AwsCallFailed as exc:
+        run.error = (exc.code, exc.message or str(exc))
+        return None
+    except Exception as exc:  # a rule's bug fails its evaluation, not the engine
+        log.warning("rule %s failed on %s: %r", rule.name, item.get("resourceId"), exc)
+        run.error = ("InternalError", f"{type(exc).__name__}: {exc}"[:1000])
+        return None
+    if verdicts is None:
+        return None
+    run.evaluated = True
+    ordering = int(item.get("configurationStateId") or work.now_ms)
+    now = work.now_ms
+    new = work.new
+    produced = set()
+    for verdict in verdicts:
+        key = _verdict_key(verdict, item)
+        if key is None:
+            run.error = ("InvalidEvaluation", "a verdict on a scheduled run names no resource")
+            continue
+        produced.add(key)
+        annotation = verdict.annotation[:_ANNOTATION_MAX] if verdict.annotation else None
+        new[(rule.name, key[0], key[1])] = Result(
+            rule.name, key[0], key[1], _COMPLIANCE[verdict.compliance], annotation, ordering,
+            now, now,
+        )  # fmt: skip
+    return produced
 
 
 def _stream(item: ConfigurationItem) -> dict[str, Any]:
