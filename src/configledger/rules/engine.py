@@ -146,14 +146,24 @@ def apply_results(
     """Store ``results`` (older than what is stored, by ordering time, are dropped),
     announce each changed ComplianceType, queue the ResourceCompliance items of the
     resources concerned; the results that changed a ComplianceType."""
-    kept: list[Result] = []
+    written: list[Result] = []
+    retimed: list[Result] = []  # equal to the stored result but for its times
     changed: list[Result] = []
     events: list[tuple[str, str, str, None, bytes, int]] = []
     for result in results:
         before = old.get((result.rule_name, result.resource_type, result.resource_id))
         if before is not None and before.ordering_ms > result.ordering_ms:
             continue
-        kept.append(result)
+        if (
+            before is not None
+            and before.compliance == result.compliance
+            and before.ordering_ms == result.ordering_ms
+            and before.annotation == result.annotation
+            and before.result_token == result.result_token
+        ):
+            retimed.append(result)
+            continue
+        written.append(result)
         if before is None or before.compliance != result.compliance:
             changed.append(result)
             message = compliance.change_notification(
@@ -169,7 +179,8 @@ def apply_results(
                 (account_id, region, compliance.COMPLIANCE_CHANGED, None, payload, now_ms)
             )
     _publish_many(conn, events)
-    results_store.upsert(conn, account_id, region, kept)
+    results_store.upsert(conn, account_id, region, written)
+    results_store.touch(conn, account_id, region, retimed)
     announce_compliance_change(conn, account_id, region, (r.key for r in changed), now_ms)
     return changed
 

@@ -2,11 +2,13 @@
 compliance queries read (spec 7.5), computed by the database on read.
 
 Writes are one upsert statement per batch whatever its size (a full evaluation of ten
-rules over twenty thousand resources is two hundred thousand rows).
+rules over twenty thousand resources is two hundred thousand rows); results a pass finds
+unchanged have only their times rewritten, by rule, type and hundreds of resources at once.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -148,6 +150,41 @@ def upsert(conn: Connection, account_id: str, region: str, results: Sequence[Res
             for r in results
         ],
     )
+
+
+# Results re-timed per statement: few statements, and far below any driver's limit on
+# parameters.
+_TOUCH_CHUNK = 500
+
+
+def touch(conn: Connection, account_id: str, region: str, results: Sequence[Result]) -> None:
+    """Write only the times of results otherwise equal to the ones stored (a pass that
+    finds what the last one found): a statement per rule, type, times and 500 resources,
+    instead of a row each. A chunk that finds fewer rows than it names (some deleted
+    since they were read) is written whole by ``upsert``, as if never touched."""
+    if not results:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    groups: dict[tuple[str, str, int, int], list[Result]] = defaultdict(list)
+    for r in results:
+        groups[(r.rule_name, r.resource_type, r.recorded_ms, r.invoked_ms)].append(r)
+    missing: list[Result] = []
+    for (rule_name, resource_type, recorded_ms, invoked_ms), members in groups.items():
+        for start in range(0, len(members), _TOUCH_CHUNK):
+            chunk = members[start : start + _TOUCH_CHUNK]
+            sql = (
+                f"UPDATE {evaluation_results.name} SET recorded_ms = {mark}, invoked_ms = {mark} "
+                f"WHERE account_id = {mark} AND region = {mark} AND rule_name = {mark} "
+                f"AND resource_type = {mark} AND resource_id IN ({', '.join([mark] * len(chunk))})"
+            )
+            found = conn.exec_driver_sql(
+                sql,
+                (recorded_ms, invoked_ms, account_id, region, rule_name, resource_type,
+                 *(r.resource_id for r in chunk)),
+            )  # fmt: skip
+            if found.rowcount != len(chunk):
+                missing.extend(chunk)
+    upsert(conn, account_id, region, missing)
 
 
 def delete_for_rule(
