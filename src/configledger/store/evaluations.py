@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -48,8 +48,11 @@ _COLUMNS = (
 _UPDATED = _COLUMNS[5:]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
+    """The current result of one rule for one resource. A named tuple: a full pass builds
+    one per rule and resource twice (what it found, what was stored), and a row unpacks
+    into it straight."""
+
     rule_name: str
     resource_type: str
     resource_id: str
