@@ -41,7 +41,7 @@ from configledger.rules.definition import FREQUENCY_MS, RuleDefinition, definiti
 from configledger.rules.environment import StoreEnvironment, account_item, items_by_seq
 from configledger.rules.history import record_compliance, records_compliance
 from configledger.rules.kinds import KINDS, RuleKind, scheduled_notification
-from configledger.rules.types import AwsCallFailed, ComplianceType, Verdict
+from configledger.rules.types import AwsCallFailed, ComplianceType
 from configledger.store import evaluations as results_store
 from configledger.store import outbox
 from configledger.store import recorders as recorder_store
@@ -284,13 +284,11 @@ class RulesEngine:
 
     def _evaluate(
         self, work: _Pass, rule: RuleDefinition, item: Mapping[str, Any], env: StoreEnvironment
-    ) -> set[tuple[str, str]] | None:
-        """Evaluate one item; the resources it produced results for (None: none, the
-        kind answers later or the evaluation failed)."""
+    ) -> None:
+        """Evaluate one item (its results go to ``work``)."""
         kind = KINDS.get(rule.owner)
-        if kind is None:
-            return None
-        return _evaluate_with(work, rule, kind, work.runs[rule.name], item, env)
+        if kind is not None:
+            _evaluate_with(work, rule, kind, work.runs[rule.name], item, env, set())
 
     def _changes(
         self,
@@ -366,11 +364,8 @@ class RulesEngine:
                 item["resourceType"], item["resourceId"], item.get("tags") or {}
             ):
                 continue
-            keys = _evaluate_with(work, rule, kind, run, item, env)
-            if keys is None:
+            if not _evaluate_with(work, rule, kind, run, item, env, produced):
                 produced.add((item["resourceType"], item["resourceId"]))
-            else:
-                produced |= keys
         run.invoked = True
         with self.database.read() as conn:
             stored = results_store.for_rule(conn, work.account_id, work.region, rule.name)
@@ -449,49 +444,46 @@ def _evaluate_with(
     run: _RuleRun,
     item: Mapping[str, Any],
     env: StoreEnvironment,
-) -> set[tuple[str, str]] | None:
-    """``RulesEngine._evaluate`` with the rule's kind and run looked up once per pass."""
+    produced: set[tuple[str, str]],
+) -> bool:
+    """Evaluate one item with the rule's kind and run (looked up once per pass), adding
+    the resources it produced results for to ``produced``; False when it produced none
+    because the kind answers later or the evaluation failed."""
     run.invoked = True
     try:
         verdicts = kind.evaluate(rule, item, env)
     except AwsCallFailed as exc:
         run.error = (exc.code, exc.message or str(exc))
-        return None
+        return False
     except Exception as exc:  # a rule's bug fails its evaluation, not the engine
         log.warning("rule %s failed on %s: %r", rule.name, item.get("resourceId"), exc)
         run.error = ("InternalError", f"{type(exc).__name__}: {exc}"[:1000])
-        return None
+        return False
     if verdicts is None:
-        return None
+        return False
     run.evaluated = True
     ordering = int(item.get("configurationStateId") or work.now_ms)
     now = work.now_ms
     new = work.new
-    produced = set()
+    name = rule.name
     for verdict in verdicts:
-        key = _verdict_key(verdict, item)
-        if key is None:
+        if verdict.resource_type is not None and verdict.resource_id is not None:
+            key = (verdict.resource_type, verdict.resource_id)
+        elif "resourceType" in item and "resourceId" in item:
+            key = (str(item["resourceType"]), str(item["resourceId"]))
+        else:
             run.error = ("InvalidEvaluation", "a verdict on a scheduled run names no resource")
             continue
         produced.add(key)
         annotation = verdict.annotation[:_ANNOTATION_MAX] if verdict.annotation else None
-        new[(rule.name, key[0], key[1])] = Result(
-            rule.name, key[0], key[1], _COMPLIANCE[verdict.compliance], annotation, ordering,
-            now, now,
-        )  # fmt: skip
-    return produced
+        new[(name, key[0], key[1])] = Result(
+            name, key[0], key[1], _COMPLIANCE[verdict.compliance], annotation, ordering, now, now
+        )
+    return True
 
 
 def _stream(item: ConfigurationItem) -> dict[str, Any]:
     return item.to_stream()
-
-
-def _verdict_key(verdict: Verdict, item: Mapping[str, Any]) -> tuple[str, str] | None:
-    if verdict.resource_type is not None and verdict.resource_id is not None:
-        return (verdict.resource_type, verdict.resource_id)
-    if "resourceType" not in item or "resourceId" not in item:
-        return None
-    return (str(item["resourceType"]), str(item["resourceId"]))
 
 
 class RulesWorker(StepLoop):
