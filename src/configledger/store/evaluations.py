@@ -85,7 +85,7 @@ _RESULT_COLUMNS = (
 
 def _results(conn: Connection, query: Select[Any]) -> list[Result]:
     """The rows of ``query`` (which selects ``_RESULT_COLUMNS``), fetched in one call."""
-    return [Result(*row) for row in conn.execute(query).all()]
+    return list(map(Result._make, conn.execute(query).all()))
 
 
 def _partition(account_id: str, region: str) -> list[ColumnElement[bool]]:
@@ -100,7 +100,7 @@ def for_rule(
     query = select(*_RESULT_COLUMNS).where(
         *_partition(account_id, region), c.rule_name == rule_name
     )
-    return {r.key: r for r in _results(conn, query)}
+    return {(r.resource_type, r.resource_id): r for r in _results(conn, query)}
 
 
 def for_resources(
