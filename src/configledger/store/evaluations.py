@@ -155,36 +155,45 @@ def upsert(conn: Connection, account_id: str, region: str, results: Sequence[Res
     )
 
 
-# Results re-timed per statement: few statements, and far below any driver's limit on
-# parameters.
+# SQLite: resources re-timed per statement, far below its limit on parameters.
 _TOUCH_CHUNK = 500
+_TABLE = evaluation_results.name
 
 
 def touch(conn: Connection, account_id: str, region: str, results: Sequence[Result]) -> None:
     """Write only the times of results otherwise equal to the ones stored (a pass that
-    finds what the last one found): a statement per rule, type, times and 500 resources,
-    instead of a row each. A chunk that finds fewer rows than it names (some deleted
-    since they were read) is written whole by ``upsert``, as if never touched."""
+    finds what the last one found), by rule, type and times rather than a row each:
+    PostgreSQL joins the resource ids given as one array, SQLite looks up 500 at a time.
+    A statement that finds fewer rows than it names (some deleted since they were read)
+    has its results written whole by ``upsert``, as if never touched."""
     if not results:
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     groups: dict[tuple[str, str, int, int], list[Result]] = defaultdict(list)
     for r in results:
         groups[(r.rule_name, r.resource_type, r.recorded_ms, r.invoked_ms)].append(r)
     missing: list[Result] = []
+    postgres = conn.dialect.name == "postgresql"
     for (rule_name, resource_type, recorded_ms, invoked_ms), members in groups.items():
-        for start in range(0, len(members), _TOUCH_CHUNK):
-            chunk = members[start : start + _TOUCH_CHUNK]
-            sql = (
-                f"UPDATE {evaluation_results.name} SET recorded_ms = {mark}, invoked_ms = {mark} "
-                f"WHERE account_id = {mark} AND region = {mark} AND rule_name = {mark} "
-                f"AND resource_type = {mark} AND resource_id IN ({', '.join([mark] * len(chunk))})"
-            )
-            found = conn.exec_driver_sql(
-                sql,
-                (recorded_ms, invoked_ms, account_id, region, rule_name, resource_type,
-                 *(r.resource_id for r in chunk)),
-            )  # fmt: skip
+        if postgres:
+            chunks = [members]
+        else:
+            chunks = [members[i : i + _TOUCH_CHUNK] for i in range(0, len(members), _TOUCH_CHUNK)]
+        for chunk in chunks:
+            ids = [r.resource_id for r in chunk]
+            if postgres:
+                found = conn.exec_driver_sql(
+                    f"UPDATE {_TABLE} AS e SET recorded_ms = %s, invoked_ms = %s "
+                    "FROM unnest(%s::text[]) AS k(id) WHERE e.account_id = %s AND e.region = %s "
+                    "AND e.rule_name = %s AND e.resource_type = %s AND e.resource_id = k.id",
+                    (recorded_ms, invoked_ms, ids, account_id, region, rule_name, resource_type),
+                )
+            else:
+                found = conn.exec_driver_sql(
+                    f"UPDATE {_TABLE} SET recorded_ms = ?, invoked_ms = ? WHERE account_id = ? "
+                    "AND region = ? AND rule_name = ? AND resource_type = ? "
+                    f"AND resource_id IN ({', '.join('?' * len(ids))})",
+                    (recorded_ms, invoked_ms, account_id, region, rule_name, resource_type, *ids),
+                )
             if found.rowcount != len(chunk):
                 missing.extend(chunk)
     upsert(conn, account_id, region, missing)
