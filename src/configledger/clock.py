@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -46,4 +47,11 @@ def to_datetime(ms: int) -> datetime:
 def iso_ms(ms: int) -> str:
     """ISO-8601 UTC with milliseconds, the form AWS uses inside documents."""
     seconds, millis = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    return f"{_iso_seconds(seconds)}.{millis:03d}Z"
+
+
+@lru_cache(maxsize=1024)
+def _iso_seconds(seconds: int) -> str:
+    """Remembered: the items a pass renders were mostly captured in the same few seconds
+    (a sweep records a type at once), and formatting is a fair share of rendering one."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))

@@ -9,7 +9,12 @@ from dataclasses import replace
 import botocore.session
 import pytest
 
-from configledger.history.items import ConfigurationItem, ItemStatus, Relationship
+from configledger.history.items import (
+    ConfigurationItem,
+    ItemStatus,
+    Relationship,
+    stream_from_record,
+)
 
 CAPTURE_MS = 1_477_615_294_826  # 2016-10-28T00:41:34.826Z, the spec's example
 CREATED_MS = 1_477_614_823_651
@@ -241,6 +246,20 @@ def test_record_round_trip(item: ConfigurationItem) -> None:
     assert back.to_record() == record
     assert isinstance(back.status, ItemStatus)
     assert all(isinstance(r, Relationship) for r in back.relationships)
+
+
+DAILY = replace(
+    FULL, status=ItemStatus.OK, related_events=("e1",), recording_frequency="DAILY",
+    delivery_ms=CAPTURE_MS + 500,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("item", [FULL, MINIMAL, DAILY], ids=["full", "minimal", "daily"])
+def test_stream_from_record_is_the_items_stream_form(item: ConfigurationItem) -> None:
+    streamed = stream_from_record(item.to_record())
+    expected = item.to_stream()
+    assert streamed == expected
+    assert list(streamed) == list(expected)  # the same key order
 
 
 def test_record_keeps_configuration_text_exactly() -> None:

@@ -40,8 +40,8 @@ from configledger.rules import compliance
 from configledger.rules.definition import FREQUENCY_MS, RuleDefinition, definition
 from configledger.rules.environment import StoreEnvironment, account_item, items_by_seq
 from configledger.rules.history import record_compliance, records_compliance
-from configledger.rules.kinds import KINDS, scheduled_notification
-from configledger.rules.types import AwsCallFailed, Verdict
+from configledger.rules.kinds import KINDS, RuleKind, scheduled_notification
+from configledger.rules.types import AwsCallFailed, ComplianceType
 from configledger.store import evaluations as results_store
 from configledger.store import outbox
 from configledger.store import recorders as recorder_store
@@ -65,6 +65,8 @@ _GONE = frozenset(
     }
 )
 _ANNOTATION_MAX = 256
+# A verdict's ComplianceType as the plain string stored (cheaper than the enum's .value).
+_COMPLIANCE = {member: member.value for member in ComplianceType}
 
 
 def rule_definition(rule: StoredRule) -> RuleDefinition:
@@ -144,14 +146,24 @@ def apply_results(
     """Store ``results`` (older than what is stored, by ordering time, are dropped),
     announce each changed ComplianceType, queue the ResourceCompliance items of the
     resources concerned; the results that changed a ComplianceType."""
-    kept: list[Result] = []
+    written: list[Result] = []
+    retimed: list[Result] = []  # equal to the stored result but for its times
     changed: list[Result] = []
     events: list[tuple[str, str, str, None, bytes, int]] = []
     for result in results:
         before = old.get((result.rule_name, result.resource_type, result.resource_id))
         if before is not None and before.ordering_ms > result.ordering_ms:
             continue
-        kept.append(result)
+        if (
+            before is not None
+            and before.compliance == result.compliance
+            and before.ordering_ms == result.ordering_ms
+            and before.annotation == result.annotation
+            and before.result_token == result.result_token
+        ):
+            retimed.append(result)
+            continue
+        written.append(result)
         if before is None or before.compliance != result.compliance:
             changed.append(result)
             message = compliance.change_notification(
@@ -167,7 +179,8 @@ def apply_results(
                 (account_id, region, compliance.COMPLIANCE_CHANGED, None, payload, now_ms)
             )
     _publish_many(conn, events)
-    results_store.upsert(conn, account_id, region, kept)
+    results_store.upsert(conn, account_id, region, written)
+    results_store.touch(conn, account_id, region, retimed)
     announce_compliance_change(conn, account_id, region, (r.key for r in changed), now_ms)
     return changed
 
@@ -271,40 +284,11 @@ class RulesEngine:
 
     def _evaluate(
         self, work: _Pass, rule: RuleDefinition, item: Mapping[str, Any], env: StoreEnvironment
-    ) -> set[tuple[str, str]] | None:
-        """Evaluate one item; the resources it produced results for (None: none, the
-        kind answers later or the evaluation failed)."""
+    ) -> None:
+        """Evaluate one item (its results go to ``work``)."""
         kind = KINDS.get(rule.owner)
-        if kind is None:
-            return None
-        run = work.runs[rule.name]
-        run.invoked = True
-        try:
-            verdicts = kind.evaluate(rule, item, env)
-        except AwsCallFailed as exc:
-            run.error = (exc.code, exc.message or str(exc))
-            return None
-        except Exception as exc:  # a rule's bug fails its evaluation, not the engine
-            log.warning("rule %s failed on %s: %r", rule.name, item.get("resourceId"), exc)
-            run.error = ("InternalError", f"{type(exc).__name__}: {exc}"[:1000])
-            return None
-        if verdicts is None:
-            return None
-        run.evaluated = True
-        ordering = int(item.get("configurationStateId") or work.now_ms)
-        produced = set()
-        for verdict in verdicts:
-            key = _verdict_key(verdict, item)
-            if key is None:
-                run.error = ("InvalidEvaluation", "a verdict on a scheduled run names no resource")
-                continue
-            produced.add(key)
-            annotation = verdict.annotation[:_ANNOTATION_MAX] if verdict.annotation else None
-            work.put(
-                Result(rule.name, key[0], key[1], verdict.compliance.value, annotation,
-                       ordering, work.now_ms, work.now_ms)
-            )  # fmt: skip
-        return produced
+        if kind is not None:
+            _evaluate_with(work, rule, kind, work.runs[rule.name], item, env, set())
 
     def _changes(
         self,
@@ -369,14 +353,20 @@ class RulesEngine:
         # What the pass accounts for: results it produced, and resources whose evaluation
         # failed (their stored results stand until an evaluation succeeds).
         produced: set[tuple[str, str]] = set()
+        run = work.runs[rule.name]
+        scope = rule.scope
+        # Candidates read by type already match a scope of types alone.
+        check_scope = not rule.account_level and (
+            not scope.resource_types or scope.tag_key is not None or scope.resource_id is not None
+        )
         for item in candidates:
-            if not rule.account_level and not rule.scope.matches(
+            if check_scope and not scope.matches(
                 item["resourceType"], item["resourceId"], item.get("tags") or {}
             ):
                 continue
-            keys = self._evaluate(work, rule, item, env)
-            produced |= keys if keys is not None else {(item["resourceType"], item["resourceId"])}
-        work.runs[rule.name].invoked = True
+            if not _evaluate_with(work, rule, kind, run, item, env, produced):
+                produced.add((item["resourceType"], item["resourceId"]))
+        run.invoked = True
         with self.database.read() as conn:
             stored = results_store.for_rule(conn, work.account_id, work.region, rule.name)
         for key, result in stored.items():
@@ -447,16 +437,53 @@ class RulesEngine:
         record_compliance(self.database, account_id, region, configurations, now_ms=now_ms)
 
 
+def _evaluate_with(
+    work: _Pass,
+    rule: RuleDefinition,
+    kind: RuleKind,
+    run: _RuleRun,
+    item: Mapping[str, Any],
+    env: StoreEnvironment,
+    produced: set[tuple[str, str]],
+) -> bool:
+    """Evaluate one item with the rule's kind and run (looked up once per pass), adding
+    the resources it produced results for to ``produced``; False when it produced none
+    because the kind answers later or the evaluation failed."""
+    run.invoked = True
+    try:
+        verdicts = kind.evaluate(rule, item, env)
+    except AwsCallFailed as exc:
+        run.error = (exc.code, exc.message or str(exc))
+        return False
+    except Exception as exc:  # a rule's bug fails its evaluation, not the engine
+        log.warning("rule %s failed on %s: %r", rule.name, item.get("resourceId"), exc)
+        run.error = ("InternalError", f"{type(exc).__name__}: {exc}"[:1000])
+        return False
+    if verdicts is None:
+        return False
+    run.evaluated = True
+    ordering = int(item.get("configurationStateId") or work.now_ms)
+    now = work.now_ms
+    new = work.new
+    name = rule.name
+    for verdict in verdicts:
+        if verdict.resource_type is not None and verdict.resource_id is not None:
+            key = (verdict.resource_type, verdict.resource_id)
+        elif "resourceType" in item and "resourceId" in item:
+            key = (str(item["resourceType"]), str(item["resourceId"]))
+        else:
+            run.error = ("InvalidEvaluation", "a verdict on a scheduled run names no resource")
+            continue
+        produced.add(key)
+        annotation = verdict.annotation[:_ANNOTATION_MAX] if verdict.annotation else None
+        new[(name, key[0], key[1])] = Result(
+            name, key[0], key[1], _COMPLIANCE[verdict.compliance], annotation, ordering, now, now
+        )
+    return True
+
+
 def _stream(item: ConfigurationItem) -> dict[str, Any]:
     return item.to_stream()
-
-
-def _verdict_key(verdict: Verdict, item: Mapping[str, Any]) -> tuple[str, str] | None:
-    if verdict.resource_type is not None and verdict.resource_id is not None:
-        return (verdict.resource_type, verdict.resource_id)
-    if "resourceType" not in item or "resourceId" not in item:
-        return None
-    return (str(item["resourceType"]), str(item["resourceId"]))
 
 
 class RulesWorker(StepLoop):

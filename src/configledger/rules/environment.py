@@ -16,17 +16,18 @@ from botocore.exceptions import ClientError
 from sqlalchemy import Connection, select
 
 from configledger.clock import to_datetime
-from configledger.history.items import ConfigurationItem
+from configledger.history.items import ConfigurationItem, stream_from_record
 from configledger.recorder.sessions import Sessions
 from configledger.rules.types import ACCOUNT, AwsCallFailed
 from configledger.store.database import Database
 from configledger.store.schema import configuration_items, resources
 
 
-def current_items(
+def current_streams(
     conn: Connection, account_id: str, region: str, resource_type: str | None
-) -> list[ConfigurationItem]:
-    """The newest item of each live resource of a type (every type when None)."""
+) -> list[dict[str, Any]]:
+    """The stream form of the newest item of each live resource of a type (every type
+    when None), rendered from the stored documents directly (fetched in one call)."""
     r = resources.c
     query = (
         select(configuration_items.c.document)
@@ -35,7 +36,7 @@ def current_items(
     )
     if resource_type is not None:
         query = query.where(r.resource_type == resource_type)
-    return [ConfigurationItem.from_record(row[0]) for row in conn.execute(query)]
+    return [stream_from_record(document) for document in conn.execute(query).scalars().all()]
 
 
 def items_by_seq(conn: Connection, seqs: Iterable[int]) -> dict[int, ConfigurationItem]:
@@ -86,8 +87,7 @@ class StoreEnvironment:
         found = self._by_type.get(resource_type)
         if found is None:
             with self._database.read() as conn:
-                loaded = current_items(conn, self.account_id, self.region, resource_type)
-            found = [item.to_stream() for item in loaded]
+                found = current_streams(conn, self.account_id, self.region, resource_type)
             self._by_type[resource_type] = found
             for stream in found:
                 self._by_key[(resource_type, stream["resourceId"])] = stream
@@ -97,8 +97,7 @@ class StoreEnvironment:
         """Every live item (rules scoped by tag only, or not at all)."""
         if self._all is None:
             with self._database.read() as conn:
-                loaded = current_items(conn, self.account_id, self.region, None)
-            self._all = [item.to_stream() for item in loaded]
+                self._all = current_streams(conn, self.account_id, self.region, None)
         return self._all
 
     def item(self, resource_type: str, resource_id: str) -> Mapping[str, Any] | None:

@@ -123,18 +123,24 @@ class RuleInput:
 
     @property
     def configuration(self) -> Mapping[str, Any]:
-        found = self.item.get("configuration")
-        return found if isinstance(found, Mapping) else {}
+        return _mapping(self.item.get("configuration"))
 
     @property
     def supplementary(self) -> Mapping[str, Any]:
-        found = self.item.get("supplementaryConfiguration")
-        return found if isinstance(found, Mapping) else {}
+        return _mapping(self.item.get("supplementaryConfiguration"))
 
     @property
     def tags(self) -> Mapping[str, str]:
-        found = self.item.get("tags")
-        return found if isinstance(found, Mapping) else {}
+        return _mapping(self.item.get("tags"))
+
+
+def _mapping(found: Any) -> Mapping[str, Any]:
+    """``found`` if it is a mapping, else an empty one. A parsed item holds plain dicts:
+    they skip the abstract-class check, which a full evaluation would pay per rule and
+    resource."""
+    if type(found) is dict or isinstance(found, Mapping):
+        return found
+    return {}
 
 
 Evaluate = Callable[[RuleInput], "Verdict | Iterable[Verdict]"]

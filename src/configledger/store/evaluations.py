@@ -2,16 +2,29 @@
 compliance queries read (spec 7.5), computed by the database on read.
 
 Writes are one upsert statement per batch whatever its size (a full evaluation of ten
-rules over twenty thousand resources is two hundred thousand rows).
+rules over twenty thousand resources is two hundred thousand rows); results a pass finds
+unchanged have only their times rewritten, by rule, type and hundreds of resources at once.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, case, delete, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 
 from configledger.store.schema import evaluation_results
 
@@ -35,8 +48,11 @@ _COLUMNS = (
 _UPDATED = _COLUMNS[5:]
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
+    """The current result of one rule for one resource. A named tuple: a full pass builds
+    one per rule and resource twice (what it found, what was stored), and a row unpacks
+    into it straight."""
+
     rule_name: str
     resource_type: str
     resource_id: str
@@ -52,18 +68,24 @@ class Result:
         return (self.resource_type, self.resource_id)
 
 
-def _result(row: object) -> Result:
-    return Result(
-        rule_name=row.rule_name,  # type: ignore[attr-defined]
-        resource_type=row.resource_type,  # type: ignore[attr-defined]
-        resource_id=row.resource_id,  # type: ignore[attr-defined]
-        compliance=row.compliance,  # type: ignore[attr-defined]
-        annotation=row.annotation,  # type: ignore[attr-defined]
-        ordering_ms=row.ordering_ms,  # type: ignore[attr-defined]
-        recorded_ms=row.recorded_ms,  # type: ignore[attr-defined]
-        invoked_ms=row.invoked_ms,  # type: ignore[attr-defined]
-        result_token=row.result_token,  # type: ignore[attr-defined]
-    )
+_c = evaluation_results.c
+# The columns of a Result, in its fields' order: a row unpacks straight into one.
+_RESULT_COLUMNS = (
+    _c.rule_name,
+    _c.resource_type,
+    _c.resource_id,
+    _c.compliance,
+    _c.annotation,
+    _c.ordering_ms,
+    _c.recorded_ms,
+    _c.invoked_ms,
+    _c.result_token,
+)
+
+
+def _results(conn: Connection, query: Select[Any]) -> list[Result]:
+    """The rows of ``query`` (which selects ``_RESULT_COLUMNS``), fetched in one call."""
+    return list(map(Result._make, conn.execute(query).all()))
 
 
 def _partition(account_id: str, region: str) -> list[ColumnElement[bool]]:
@@ -75,10 +97,10 @@ def for_rule(
     conn: Connection, account_id: str, region: str, rule_name: str
 ) -> dict[tuple[str, str], Result]:
     c = evaluation_results.c
-    query = select(evaluation_results).where(
+    query = select(*_RESULT_COLUMNS).where(
         *_partition(account_id, region), c.rule_name == rule_name
     )
-    return {(r.resource_type, r.resource_id): _result(r) for r in conn.execute(query)}
+    return {(r.resource_type, r.resource_id): r for r in _results(conn, query)}
 
 
 def for_resources(
@@ -90,15 +112,14 @@ def for_resources(
     c = evaluation_results.c
     if len(wanted) > 2_000:  # one scan of the partition beats thousands of lookups
         chosen = set(wanted)
-        query = select(evaluation_results).where(*_partition(account_id, region))
-        rows = conn.execute(query)
-        return [_result(r) for r in rows if (r.resource_type, r.resource_id) in chosen]
+        query = select(*_RESULT_COLUMNS).where(*_partition(account_id, region))
+        return [r for r in _results(conn, query) if r.key in chosen]
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        query = select(evaluation_results).where(
+        query = select(*_RESULT_COLUMNS).where(
             *_partition(account_id, region), tuple_(c.resource_type, c.resource_id).in_(chunk)
         )
-        out.extend(_result(r) for r in conn.execute(query))
+        out.extend(_results(conn, query))
     return out
 
 
@@ -134,6 +155,50 @@ def upsert(conn: Connection, account_id: str, region: str, results: Sequence[Res
     )
 
 
+# SQLite: resources re-timed per statement, far below its limit on parameters.
+_TOUCH_CHUNK = 500
+_TABLE = evaluation_results.name
+
+
+def touch(conn: Connection, account_id: str, region: str, results: Sequence[Result]) -> None:
+    """Write only the times of results otherwise equal to the ones stored (a pass that
+    finds what the last one found), by rule, type and times rather than a row each:
+    PostgreSQL joins the resource ids given as one array, SQLite looks up 500 at a time.
+    A statement that finds fewer rows than it names (some deleted since they were read)
+    has its results written whole by ``upsert``, as if never touched."""
+    if not results:
+        return
+    groups: dict[tuple[str, str, int, int], list[Result]] = defaultdict(list)
+    for r in results:
+        groups[(r.rule_name, r.resource_type, r.recorded_ms, r.invoked_ms)].append(r)
+    missing: list[Result] = []
+    postgres = conn.dialect.name == "postgresql"
+    for (rule_name, resource_type, recorded_ms, invoked_ms), members in groups.items():
+        if postgres:
+            chunks = [members]
+        else:
+            chunks = [members[i : i + _TOUCH_CHUNK] for i in range(0, len(members), _TOUCH_CHUNK)]
+        for chunk in chunks:
+            ids = [r.resource_id for r in chunk]
+            if postgres:
+                found = conn.exec_driver_sql(
+                    f"UPDATE {_TABLE} AS e SET recorded_ms = %s, invoked_ms = %s "
+                    "FROM unnest(%s::text[]) AS k(id) WHERE e.account_id = %s AND e.region = %s "
+                    "AND e.rule_name = %s AND e.resource_type = %s AND e.resource_id = k.id",
+                    (recorded_ms, invoked_ms, ids, account_id, region, rule_name, resource_type),
+                )
+            else:
+                found = conn.exec_driver_sql(
+                    f"UPDATE {_TABLE} SET recorded_ms = ?, invoked_ms = ? WHERE account_id = ? "
+                    "AND region = ? AND rule_name = ? AND resource_type = ? "
+                    f"AND resource_id IN ({', '.join('?' * len(ids))})",
+                    (recorded_ms, invoked_ms, account_id, region, rule_name, resource_type, *ids),
+                )
+            if found.rowcount != len(chunk):
+                missing.extend(chunk)
+    upsert(conn, account_id, region, missing)
+
+
 def delete_for_rule(
     conn: Connection, account_id: str, region: str, rule_name: str
 ) -> list[tuple[str, str]]:
@@ -158,13 +223,13 @@ def rule_page(
     limit: int,
 ) -> list[Result]:
     c = evaluation_results.c
-    query = select(evaluation_results).where(
+    query = select(*_RESULT_COLUMNS).where(
         *_partition(account_id, region), c.rule_name == rule_name, c.compliance.in_(compliance)
     )
     if after is not None:
         query = query.where(tuple_(c.resource_type, c.resource_id) > tuple_(*after))
     query = query.order_by(c.resource_type, c.resource_id).limit(limit)
-    return [_result(r) for r in conn.execute(query)]
+    return _results(conn, query)
 
 
 def resource_results(
@@ -177,7 +242,7 @@ def resource_results(
 ) -> list[Result]:
     c = evaluation_results.c
     query = (
-        select(evaluation_results)
+        select(*_RESULT_COLUMNS)
         .where(
             *_partition(account_id, region),
             c.resource_type == resource_type,
@@ -186,7 +251,7 @@ def resource_results(
         )
         .order_by(c.rule_name)
     )
-    return [_result(r) for r in conn.execute(query)]
+    return _results(conn, query)
 
 
 def _counts() -> tuple[Any, Any]:
