@@ -302,6 +302,7 @@ class RulesEngine:
             items = items_by_seq(conn, latest.values())
             existing = results_store.for_resources(conn, work.account_id, work.region, latest)
         by_key: dict[tuple[str, str], dict[str, Result]] = defaultdict(dict)
+        by_name = {rule.name: rule for rule in rules}
         for result in existing:
             old[(result.rule_name, result.resource_type, result.resource_id)] = result
             by_key[result.key][result.rule_name] = result
@@ -310,12 +311,18 @@ class RulesEngine:
             if item is None:
                 continue
             stored = by_key.get(key, {})
+            stream: dict[str, Any] | None = None
             if item.status in _GONE:
                 for rule_name, result in stored.items():
-                    if result.compliance != NOT_APPLICABLE:
-                        work.not_applicable(rule_name, key, item.capture_ms)
+                    if result.compliance == NOT_APPLICABLE:
+                        continue
+                    rule = by_name.get(rule_name)
+                    if rule is not None and item.status is ItemStatus.RESOURCE_DELETED:
+                        stream = stream if stream is not None else _stream(item)
+                        if self._depart(work, rule, stream, env, left_scope=False):
+                            continue
+                    work.not_applicable(rule_name, key, item.capture_ms)
                 continue
-            stream: dict[str, Any] | None = None
             for rule in rules:
                 if not rule.change_triggered or rule.account_level:
                     continue
@@ -325,7 +332,32 @@ class RulesEngine:
                 else:
                     left = stored.get(rule.name)
                     if left is not None and left.compliance != NOT_APPLICABLE:
-                        work.not_applicable(rule.name, key, item.capture_ms)  # left the scope
+                        stream = stream if stream is not None else _stream(item)
+                        if not self._depart(work, rule, stream, env, left_scope=True):
+                            work.not_applicable(rule.name, key, item.capture_ms)
+
+    def _depart(
+        self,
+        work: _Pass,
+        rule: RuleDefinition,
+        item: Mapping[str, Any],
+        env: StoreEnvironment,
+        *,
+        left_scope: bool,
+    ) -> bool:
+        """Tell ``rule``'s kind that a resource was deleted or left the scope; False when
+        the engine is to settle it NOT_APPLICABLE (the kind is not told)."""
+        kind = KINDS.get(rule.owner)
+        if kind is None:
+            return False
+        try:
+            told = kind.depart(rule, item, env, left_scope=left_scope)
+        except Exception as exc:  # as a failed evaluation: shown in the rule's status
+            work.runs[rule.name].error = ("InternalError", f"{type(exc).__name__}: {exc}")
+            return True
+        if told:
+            work.runs[rule.name].invoked = True
+        return told
 
     def _full(
         self,

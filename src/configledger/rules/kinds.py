@@ -34,10 +34,23 @@ class RuleKind(Protocol):
         (``AwsCallFailed`` for an AWS error)."""
         ...
 
+    def depart(
+        self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment, *, left_scope: bool
+    ) -> bool:
+        """Tell the rule that ``item``'s resource was deleted (``item`` is the deletion)
+        or left its scope; False when the kind is not told and the engine settles the
+        resource NOT_APPLICABLE itself."""
+        ...
+
 
 class ManagedKind:
     def scheduled_once(self, rule: RuleDefinition) -> bool:
         return False
+
+    def depart(
+        self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment, *, left_scope: bool
+    ) -> bool:
+        return False  # AWS settles its managed rules' departed resources itself
 
     def evaluate(
         self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment

@@ -15,8 +15,9 @@ Two steps, joined by the outbox so that nothing is lost:
   then advances its cursor. A crash replays the unfinished invocations; a replayed
   invocation reports the same results again, which changes nothing.
 
-Deleted resources and resources that left a rule's scope are settled by the engine
-itself (NOT_APPLICABLE), as the rules' own documentation asks functions to report them.
+A deleted resource is sent to the function as its ResourceDeleted item, and one that
+left the rule's scope with ``eventLeftScope`` true, as AWS does: the function reports
+NOT_APPLICABLE itself, as AWS's guide asks it to.
 """
 
 from __future__ import annotations
@@ -86,21 +87,35 @@ class LambdaKind:
     ) -> list[Verdict] | None:
         if not rule.change_triggered:
             return None  # periodic only: one ScheduledNotification per evaluation request
-        database: Database | None = getattr(env, "database", None)
-        if database is None:
-            raise RuntimeError("Lambda rules need the store to queue their invocations")
-        now_ms = int(env.now.timestamp() * 1000)
-        with database.write() as conn:
-            outbox.publish(
-                conn,
-                env.account_id,
-                env.region,
-                INVOCATION_REQUESTED,
-                {"ruleName": rule.name, "ruleId": rule.rule_id, "item": dict(item),
-                 "notifiedMs": now_ms},
-                now_ms=now_ms,
-            )  # fmt: skip
+        _request_invocation(rule, item, env, left_scope=False)
         return None
+
+    def depart(
+        self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment, *, left_scope: bool
+    ) -> bool:
+        """AWS invokes the function with the ResourceDeleted item, or with
+        eventLeftScope true, and the function reports NOT_APPLICABLE (AWS's guide,
+        "Managing Deleted Resources for AWS Config Custom Lambda Rules")."""
+        if not rule.change_triggered:
+            return False
+        _request_invocation(rule, item, env, left_scope=left_scope)
+        return True
+
+
+def _request_invocation(
+    rule: RuleDefinition, item: Mapping[str, Any], env: Environment, *, left_scope: bool
+) -> None:
+    database: Database | None = getattr(env, "database", None)
+    if database is None:
+        raise RuntimeError("Lambda rules need the store to queue their invocations")
+    now_ms = int(env.now.timestamp() * 1000)
+    payload = {"ruleName": rule.name, "ruleId": rule.rule_id, "item": dict(item),
+               "notifiedMs": now_ms}  # fmt: skip
+    if left_scope:
+        payload["eventLeftScope"] = True
+    with database.write() as conn:
+        outbox.publish(conn, env.account_id, env.region, INVOCATION_REQUESTED, payload,
+                       now_ms=now_ms)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +126,7 @@ class Job:
     message_type: str
     item: dict[str, Any] | None
     notified_ms: int
+    left_scope: bool = False
 
 
 def _capture_ms(item: Mapping[str, Any], fallback: int) -> int:
@@ -246,7 +262,8 @@ class LambdaRulesWorker:
             if event.topic == INVOCATION_REQUESTED:
                 jobs.append(
                     Job(event.account_id, event.region, rule, CHANGE, event.payload["item"],
-                        int(event.payload.get("notifiedMs") or event.created_ms))
+                        int(event.payload.get("notifiedMs") or event.created_ms),
+                        bool(event.payload.get("eventLeftScope")))
                 )  # fmt: skip
             elif definition(rule.name, rule.rule_id, rule.arn, rule.document).period_ms:
                 jobs.append(
@@ -282,7 +299,7 @@ class LambdaRulesWorker:
             "invokingEvent": text,
             "ruleParameters": job.rule.document.get("InputParameters") or "{}",
             "resultToken": token,
-            "eventLeftScope": False,
+            "eventLeftScope": job.left_scope,
             "executionRoleArn": role,
             "configRuleArn": job.rule.arn,
             "configRuleName": job.rule.name,

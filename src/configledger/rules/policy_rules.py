@@ -48,6 +48,11 @@ class PolicyKind:
     def scheduled_once(self, rule: RuleDefinition) -> bool:
         return False  # Guard judges each resource in scope
 
+    def depart(
+        self, rule: RuleDefinition, item: Mapping[str, Any], env: Environment, *, left_scope: bool
+    ) -> bool:
+        return False  # a policy is not run on departed resources: they are NOT_APPLICABLE
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._parsed: dict[str, guard.Policy] = {}

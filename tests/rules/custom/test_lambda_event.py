@@ -174,3 +174,49 @@ def test_the_three_events_as_aws_sends_them(small_events: LiveServer, tmp_path: 
         "small": ("COMPLIANT", "ConfigurationItemChangeNotification"),
         "big": ("COMPLIANT", "OversizedConfigurationItemChangeNotification"),
     }
+
+
+def test_a_deleted_or_departed_resource_is_sent_to_the_function(
+    small_events: LiveServer, tmp_path: Path
+) -> None:
+    """AWS invokes a Lambda rule with the ResourceDeleted item, and with eventLeftScope
+    true when a resource leaves the rule's scope; the function (here RDK's template)
+    reports NOT_APPLICABLE itself ("Managing Deleted Resources for AWS Config Custom
+    Lambda Rules")."""
+    server = small_events
+    account = new_account()
+    config = config_client(server, account)
+    start_custom_recording(config)
+    for name in ("stays", "leaves", "goes"):
+        put_custom(config, name, {"agents": ["a"]}, Tags={"team": "blue"})
+    scope = {"TagKey": "team", "TagValue": "blue"}
+    dumped = tmp_path / "events.jsonl"
+    dump_arn = create_function(server, account, "dump", functions.DUMP, env={"DUMP": str(dumped)})
+    put_lambda_rule(config, "dump", dump_arn, Scope=scope)
+    rdk_arn = create_function(server, account, "rdk-agents", functions.RDK_STYLE)
+    put_lambda_rule(config, "agents", rdk_arn, Scope=scope, InputParameters='{"maxAgents": "2"}')
+    wait_for(lambda: len(results(config, "agents")) == 3 and len(results(config, "dump")) == 3)
+
+    put_custom(config, "leaves", {"agents": ["a"]}, Tags={"team": "red"})
+    config.delete_resource_config(ResourceType=CUSTOM, ResourceId="goes")
+    found = wait_for(
+        lambda: (
+            (got := results(config, "agents"))["leaves"][0] == "NOT_APPLICABLE"
+            and got["goes"][0] == "NOT_APPLICABLE"
+            and got
+        )
+    )
+    assert found["stays"] == ("COMPLIANT", None)
+
+    wait_for(lambda: len(_dumped(dumped)) == 5)
+    events = {
+        (item["resourceId"], item["configurationItemStatus"]): line["event"]
+        for line in _dumped(dumped)
+        for item in [json.loads(line["event"]["invokingEvent"])["configurationItem"]]
+    }
+    assert events[("leaves", "OK")]["eventLeftScope"] is True
+    assert json.loads(events[("leaves", "OK")]["invokingEvent"])["configurationItem"]["tags"] == {
+        "team": "red"
+    }
+    assert events[("goes", "ResourceDeleted")]["eventLeftScope"] is False
+    assert events[("stays", "ResourceDiscovered")]["eventLeftScope"] is False
