@@ -29,7 +29,9 @@ from tests.conftest import REGION, LiveServer, config_client, new_account
 from tests.rules.managed.support import account_item, typed_params
 
 FIRST_SWEEP_TIMEOUT = 120.0  # the session's first sweep also warms the sandbox up
-CHANGE_TIMEOUT = 15.0
+# A change reaches compliance in well under a second on an idle machine (bench/evaluate.py
+# measures it); on a loaded CI machine sharing one server between many tests it can queue.
+CHANGE_TIMEOUT = 60.0
 ENGINE_TIMEOUT = 120.0  # a change recorded, then evaluated, on a loaded machine
 POLL = 0.05
 
