@@ -276,6 +276,22 @@ def objects(s3: Any, bucket: str, prefix: str = "") -> dict[str, bytes]:
     return out
 
 
+def remove_bucket(s3: Any, bucket: str) -> None:
+    """Empty and delete ``bucket``. The delivery worker may write into it between the
+    emptying and the deletion (BucketNotEmpty): then empty it again."""
+    for _ in range(50):
+        for key in objects(s3, bucket):
+            s3.delete_object(Bucket=bucket, Key=key)
+        try:
+            s3.delete_bucket(Bucket=bucket)
+            return
+        except s3.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "BucketNotEmpty":
+                raise
+        time.sleep(0.05)
+    raise AssertionError(f"bucket {bucket} kept filling up")
+
+
 def gunzip_json(data: bytes) -> Any:
     return json.loads(gzip.decompress(data))
 

@@ -13,6 +13,7 @@ from tests.delivery.conftest import (
     make_queue,
     objects,
     put_thing,
+    remove_bucket,
     setup_delivery,
     unique,
     wait_for,
@@ -43,9 +44,7 @@ def test_everything_recorded_during_an_outage_is_delivered_once_it_ends(
     s3, sns = setup.s3(), setup.sns()
     # The outage: the topic is deleted, the bucket emptied and deleted.
     sns.delete_topic(TopicArn=setup.topic_arn)
-    for key in objects(s3, setup.bucket):
-        s3.delete_object(Bucket=setup.bucket, Key=key)
-    s3.delete_bucket(Bucket=setup.bucket)
+    remove_bucket(s3, setup.bucket)
 
     for index in range(COUNT):
         put_thing(setup.config, f"down-{index:02d}", {"index": index})

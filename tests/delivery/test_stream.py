@@ -17,6 +17,7 @@ from tests.delivery.conftest import (
     objects,
     of_type,
     put_thing,
+    remove_bucket,
     setup_delivery,
     wait_for,
 )
@@ -137,9 +138,7 @@ def test_an_item_over_256_kb_goes_to_s3_with_a_pointer_on_sns(live: LiveServer) 
 def test_an_oversized_item_whose_bucket_is_gone_is_announced_as_failed(live: LiveServer) -> None:
     setup = setup_delivery(live)
     s3 = setup.s3()
-    for key in objects(s3, setup.bucket):
-        s3.delete_object(Bucket=setup.bucket, Key=key)
-    s3.delete_bucket(Bucket=setup.bucket)
+    remove_bucket(s3, setup.bucket)
     key = ResourceKey(setup.account, "us-east-1", "AWS::EC2::SecurityGroup", "sg-lost")
     rules = [{"cidrIp": f"10.{i // 256}.{i % 256}.0/24", "fromPort": 22} for i in range(8000)]
     item = record(
@@ -284,9 +283,7 @@ def test_snapshot_started_completed_and_failed(live: LiveServer) -> None:
     # The bucket goes away: the next snapshot fails, says so once, and is delivered when
     # the bucket is back.
     s3 = setup.s3()
-    for key in objects(s3, setup.bucket):
-        s3.delete_object(Bucket=setup.bucket, Key=key)
-    s3.delete_bucket(Bucket=setup.bucket)
+    remove_bucket(s3, setup.bucket)
     second = setup.config.deliver_config_snapshot(deliveryChannelName="default")["configSnapshotId"]
     started, failed = bodies(drain(setup.sqs(), setup.queue_url, 2, match=kinds))
     assert (started["messageType"], started["configSnapshotId"]) == (
